@@ -1,0 +1,41 @@
+# The book's commands. `make book` and `make test` set up what they need on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: book test data serve bench clean setup browser
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## book: execute every chapter and write the HTML book to _build/html
+book: $(STAMP)
+	$(BIN)/jupyter-book build . --keep-going
+	@echo "Open _build/html/index.html"
+
+## browser: Debian's chromium for the browser tests (needs root or sudo)
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+## test: the whole suite: data, a clean build with warnings as errors, the built pages
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+## data: re-derive data/ from ../shared/sources (committed; a clone does not need this)
+data: $(STAMP)
+	$(BIN)/python -m cstobook.derive
+
+serve: book
+	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+clean:
+	rm -rf _build

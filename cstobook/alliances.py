@@ -1,0 +1,73 @@
+"""Membership of the two alliances at a date, and the figures of a bloc's members."""
+from __future__ import annotations
+
+import pandas as pd
+
+# The day before the full-scale invasion: "NATO's members of 2022" in the book means this date.
+EVE_OF_INVASION = pd.Timestamp("2022-02-23")
+
+BLOC_INDICATORS = {  # indicator code: column title in the members table
+    "SP.POP.TOTL": "Population",
+    "NY.GDP.MKTP.CD": "GDP (current US$)",
+    "MS.MIL.TOTL.P1": "Armed forces personnel",
+    "SIPRI.MILEX.CURRENTUSD.MN": "Military expenditure (current US$ m)",
+}
+
+
+def members_on(alliance_members: pd.DataFrame, date: pd.Timestamp, organisation: str | None = None) -> pd.DataFrame:
+    """Rows of alliance_members whose membership spell covers `date`."""
+    spell = (alliance_members["accession_date"] <= date) & (
+        alliance_members["exit_date"].isna() | (date < alliance_members["exit_date"]))
+    members = alliance_members[spell]
+    if organisation is not None:
+        members = members[members["organisation"] == organisation]
+    return members.reset_index(drop=True)
+
+
+def latest_values(indicators: pd.DataFrame, iso3: list[str], indicator: str) -> pd.DataFrame:
+    """The latest year with data for each country: columns iso3, year, value, estimate_flag."""
+    rows = indicators[(indicators["indicator"] == indicator) & indicators["iso3"].isin(iso3)]
+    latest = rows.sort_values("year").groupby("iso3", as_index=False).last()
+    return latest[["iso3", "year", "value", "estimate_flag"]]
+
+
+def bloc_table(indicators: pd.DataFrame, countries: pd.DataFrame, iso3: list[str]) -> pd.DataFrame:
+    """One row per member: each indicator's latest value, its year, and the member's share of the
+    bloc total of the values shown (in percent). Years can differ between members; the table shows
+    them so that a reader sees when a share mixes years."""
+    table = countries.set_index("iso3").loc[sorted(iso3), ["name"]]
+    for code, title in BLOC_INDICATORS.items():
+        latest = latest_values(indicators, iso3, code).set_index("iso3")
+        table[f"{title}"] = latest["value"]
+        table[f"{title}: year"] = latest["year"].astype("Int64")
+        table[f"{title}: share of bloc (%)"] = 100 * latest["value"] / latest["value"].sum()
+    return table.reset_index()
+
+
+def bloc_display(table: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
+    """bloc_table for readers, one text cell per indicator: 'value (year), share%'."""
+    from cstobook.formatting import format_value
+
+    shown = pd.DataFrame({"Member": table["name"]})
+    for code, title in BLOC_INDICATORS.items():
+        cells = zip(table[title], table[f"{title}: year"], table[f"{title}: share of bloc (%)"])
+        shown[title] = [f"{format_value(value, units[code])} ({year}), {share:.1f}%"
+                        if pd.notna(value) else "no data" for value, year, share in cells]
+    return shown
+
+
+def bloc_totals(indicators: pd.DataFrame, blocs: dict[str, list[str]], indicator: str, year: int) -> pd.DataFrame:
+    """Sum of one indicator over each bloc's members in `year`, and how many members have a value."""
+    rows = indicators[(indicators["indicator"] == indicator) & (indicators["year"] == year)].set_index("iso3")
+    totals = {name: {"members": len(iso3), "with data": int(rows.index.isin(iso3).sum()),
+                     "total": rows.loc[rows.index.isin(iso3), "value"].sum()}
+              for name, iso3 in blocs.items()}
+    table = pd.DataFrame.from_dict(totals, orient="index")
+    table.attrs["year"] = year
+    return table
+
+
+def bloc_series(indicators: pd.DataFrame, iso3: list[str], indicator: str) -> pd.DataFrame:
+    """Years x members (wide) of one indicator, for the members given."""
+    rows = indicators[(indicators["indicator"] == indicator) & indicators["iso3"].isin(iso3)]
+    return rows.pivot(index="year", columns="iso3", values="value").sort_index()

@@ -1,0 +1,133 @@
+"""Load the project's tables, each validated against data/datapackage.json before use.
+
+The data package is the one schema: field names and types, missing values, primary and foreign
+keys (every iso3 must be a country of countries.csv). Frictionless checks those; this module adds
+the one rule a data package cannot state, that every source_id is a key of references.bib.
+A table that breaks a rule raises DataValidationError naming the file, the line and the column.
+Loading never writes to data/.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from frictionless import Package
+from pybtex.database import parse_file
+
+from cstobook import paths
+
+
+class DataValidationError(ValueError):
+    """A table in data/ breaks its schema. The message names file, line and column."""
+
+
+@functools.cache
+def bibliography_keys(bib_path: Path = paths.BIBLIOGRAPHY) -> frozenset[str]:
+    return frozenset(parse_file(str(bib_path), bib_format="bibtex").entries.keys())
+
+
+def _package(data_dir: Path) -> Package:
+    descriptor = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    return Package(descriptor, basepath=str(data_dir))
+
+
+_PROBLEMS = {"primary-key": "duplicate primary key", "foreign-key": "unknown reference",
+             "type-error": "wrong type", "constraint-error": "constraint broken",
+             "missing-label": "column missing", "missing-cell": "cell missing"}
+
+
+def _describe(error, file: str, schema) -> str:
+    """'data/x.csv, line 7, column 'year': wrong type: ...' (line numbers count the header as 1)."""
+    where = [file]
+    if getattr(error, "row_number", None):
+        where.append(f"line {error.row_number}")
+    field = getattr(error, "field_name", None) or getattr(error, "label", None)
+    if error.type == "primary-key":
+        field = ", ".join(schema.primary_key)
+    if field:
+        where.append(f"column '{field}'")
+    problem = _PROBLEMS.get(error.type, error.title)
+    note = error.note.replace("the row at position", "line")
+    return f"{', '.join(where)}: {problem}: {note}"
+
+
+def _check_header(path: Path, file: str, expected: list[str]) -> None:
+    """Columns are matched by position in the schema, so name the problem before validating rows."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    if header == expected:
+        return
+    missing = [name for name in expected if name not in header]
+    unexpected = [name for name in header if name not in expected]
+    problems = [f"column '{name}': column missing" for name in missing]
+    problems += [f"column '{name}': column not in the schema" for name in unexpected]
+    if not problems:
+        problems = [f"columns out of order: expected {expected}"]
+    raise DataValidationError("\n".join(f"{file}, line 1, {problem}" for problem in problems))
+
+
+def _pandas_types(schema) -> tuple[dict, list[str]]:
+    dtypes, dates = {}, []
+    for field in schema.fields:
+        if field.type == "date":
+            dates.append(field.name)
+            dtypes[field.name] = "str"
+        else:
+            dtypes[field.name] = {"integer": "Int64", "number": "float64",
+                                  "boolean": "boolean"}.get(field.type, "str")
+    return dtypes, dates
+
+
+def _check_sources(table: pd.DataFrame, file: str, bib_path: Path) -> None:
+    if "source_id" not in table:
+        raise DataValidationError(f"{file}: column 'source_id' is missing: every row must name its source")
+    keys = bibliography_keys(bib_path)
+    for index, cell in table["source_id"].items():
+        unknown = [key for key in str(cell).split(";") if key.strip() not in keys]
+        if pd.isna(cell) or unknown:
+            raise DataValidationError(
+                f"{file}, line {index + 2}, column 'source_id': "
+                f"{unknown or cell!r} is not a key of {bib_path.name}")
+
+
+def load_table(name: str, data_dir: Path = paths.DATA, bib_path: Path = paths.BIBLIOGRAPHY) -> pd.DataFrame:
+    """The table `name` of the data package, validated, with typed columns (dates as datetime64)."""
+    package = _package(data_dir)
+    if not package.has_resource(name):
+        raise DataValidationError(f"data/datapackage.json: no table named {name!r}")
+    resource = package.get_resource(name)
+    file = f"{data_dir.name}/{resource.path}"
+    _check_header(data_dir / resource.path, file, [field.name for field in resource.schema.fields])
+    report = resource.validate()
+    if not report.valid:
+        errors = report.tasks[0].errors if report.tasks else report.errors
+        raise DataValidationError("\n".join(_describe(e, file, resource.schema) for e in errors[:20]))
+    dtypes, dates = _pandas_types(resource.schema)
+    missing = resource.schema.missing_values or [""]
+    table = pd.read_csv(data_dir / resource.path, dtype=dtypes, keep_default_na=False, na_values=missing)
+    for column in dates:
+        table[column] = pd.to_datetime(table[column], format="%Y-%m-%d")
+    _check_sources(table, file, bib_path)
+    return table
+
+
+def load_region(data_dir: Path = paths.DATA, bib_path: Path = paths.BIBLIOGRAPHY) -> gpd.GeoDataFrame:
+    """Country outlines (layer 'country') and occupied areas (layer 'occupied'), EPSG:4326."""
+    file = f"{data_dir.name}/region.geojson"
+    region = gpd.read_file(data_dir / "region.geojson")
+    required = {"layer", "iso3", "name", "status_note", "source_id", "geometry"}
+    if missing := required - set(region.columns):
+        raise DataValidationError(f"{file}: properties missing: {sorted(missing)}")
+    known = set(load_table("countries", data_dir, bib_path)["iso3"])
+    for index, feature in region.iterrows():
+        if feature["iso3"] not in known:
+            raise DataValidationError(f"{file}, feature {index + 1}, property 'iso3': "
+                                      f"{feature['iso3']!r} is not a code of countries.csv")
+        if feature["layer"] not in {"country", "occupied"} or not feature["geometry"].is_valid:
+            raise DataValidationError(f"{file}, feature {index + 1}: unknown layer or invalid geometry")
+    _check_sources(region, file, bib_path)
+    return region

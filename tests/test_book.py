@@ -1,0 +1,75 @@
+"""The built book: a clean build with warnings as errors, every page present, no tracebacks,
+and the map page holding its Leaflet map, member polygons and legend."""
+from __future__ import annotations
+
+import html
+import re
+import shutil
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, build_book, toc_files
+
+ERROR_MARKERS = ("Traceback (most recent call last)", "CellExecutionError", "DataValidationError",
+                 "Error: ", "NameError", "ModuleNotFoundError")
+
+
+def test_build_has_no_warnings(built_book):
+    """Sphinx and myst-nb warnings read 'WARNING: ...'; the build ran with -W, so this also
+    guards against a warning that slipped past it (for example one printed by a cell)."""
+    log = (built_book / "build.log").read_text()
+    assert "WARNING:" not in log, [line for line in log.splitlines() if "WARNING:" in line]
+
+
+@pytest.mark.parametrize("page", toc_files())
+def test_every_toc_page_is_built_without_error_output(built_book, page):
+    path = built_book / f"{page}.html"
+    assert path.is_file(), f"{page} is in _toc.yml but not in the built book"
+    text = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text()
+    assert not [marker for marker in ERROR_MARKERS if marker in text]
+
+
+def map_documents(page_html: str) -> list[str]:
+    """The HTML documents of the folium maps embedded in a page (iframe srcdoc)."""
+    soup = BeautifulSoup(page_html, "html.parser")
+    return [frame["srcdoc"] for frame in soup.find_all("iframe") if frame.get("srcdoc")]
+
+
+def test_alliance_map_has_members_legend_and_local_assets(built_book):
+    page = (built_book / "chapters" / "alliance-on-paper.html").read_text(encoding="utf-8")
+    maps = map_documents(page)
+    assert len(maps) == 1
+    document = maps[0]
+    assert "L.map(" in document and "L.control.layers(" in document
+    for name in ("Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Russia", "Tajikistan",
+                 "Poland", "United States of America", "Ukraine", "Crimea"):
+        assert re.search(rf'"name":\s*"{re.escape(name)}"', document), f"no polygon for {name}"
+    legend = BeautifulSoup(document, "html.parser").find(class_="cstobook-legend")
+    assert legend is not None
+    assert {"CSTO member (6)", "NATO member (30)"} <= {div.get_text(strip=True) for div in legend.find_all("div")}
+    # Leaflet comes from the book itself, never from a CDN.
+    scripts = [tag.get("src") or tag.get("href") for tag in BeautifulSoup(document, "html.parser").find_all(["script", "link"])]
+    assert all(not (src or "").startswith(("http:", "https:", "//")) for src in scripts), scripts
+    assert "../_static/lib/leaflet/leaflet.js" in scripts
+
+
+def test_chapter_writes_its_static_figures(built_book):
+    for name in ("csto_milex", "alliances_2022_map"):
+        for suffix in ("png", "svg"):
+            assert (ROOT / "figures" / f"{name}.{suffix}").stat().st_size > 10_000
+
+
+def test_failing_cell_fails_the_build_and_names_the_chapter(tmp_path):
+    book = tmp_path / "book"
+    shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns(".venv", "_build", ".git", "tests", "bench"))
+    (book / "chapters" / "broken.md").write_text(
+        (ROOT / "chapters" / "appendix-data.md").read_text().split("(appendix-data)=")[0]
+        + "# Broken\n\n```{code-cell} ipython3\nraise RuntimeError('deliberate failure')\n```\n")
+    toc = (book / "_toc.yml").read_text()
+    (book / "_toc.yml").write_text(toc.replace("      - file: chapters/references",
+                                               "      - file: chapters/broken\n      - file: chapters/references"))
+    result = build_book(book, tmp_path / "out")
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "chapters/broken.md" in log and "deliberate failure" in log
