@@ -71,3 +71,50 @@ def bloc_series(indicators: pd.DataFrame, iso3: list[str], indicator: str) -> pd
     """Years x members (wide) of one indicator, for the members given."""
     rows = indicators[(indicators["indicator"] == indicator) & indicators["iso3"].isin(iso3)]
     return rows.pivot(index="year", columns="iso3", values="value").sort_index()
+
+
+# How each kind of event in alliance_events changes a state's standing in the CST/CSTO.
+JOINS = {"signature", "accession", "rejoin"}
+LEAVES = {"non_renewal", "withdrawal", "suspension"}
+FREEZES = {"freeze"}
+
+
+def standing_on(events: pd.DataFrame, date: pd.Timestamp) -> dict[str, str]:
+    """Each state's standing in the Collective Security Treaty / CSTO on `date`: 'member',
+    'frozen' (participation frozen) or 'former'. Events dated only to a month or year count from
+    their first day. `events` needs the columns iso3, event_type and when (Timestamps)."""
+    standing: dict[str, str] = {}
+    dated = events[events["iso3"].notna() & events["organisation"].isin(["CST", "CSTO"])]
+    for _, event in dated[dated["when"] <= date].sort_values("when").iterrows():
+        if event["event_type"] in JOINS:
+            standing[event["iso3"]] = "member"
+        elif event["event_type"] in LEAVES:
+            standing[event["iso3"]] = "former"
+        elif event["event_type"] in FREEZES and standing.get(event["iso3"]) == "member":
+            standing[event["iso3"]] = "frozen"
+    return standing
+
+
+def membership_spells(events: pd.DataFrame) -> pd.DataFrame:
+    """Spells of CST/CSTO membership per state: iso3, start, end (NaT while it lasts), standing."""
+    spells, open_spells = [], {}
+    dated = events[events["iso3"].notna() & events["organisation"].isin(["CST", "CSTO"])]
+    for _, event in dated.sort_values("when").iterrows():
+        iso3, kind, when = event["iso3"], event["event_type"], event["when"]
+        if kind in JOINS and iso3 not in open_spells:
+            open_spells[iso3] = {"iso3": iso3, "start": when, "standing": "member"}
+        elif kind in LEAVES and iso3 in open_spells:
+            spells.append({**open_spells.pop(iso3), "end": when})
+        elif kind in FREEZES and iso3 in open_spells:
+            spells.append({**open_spells.pop(iso3), "end": when})
+            open_spells[iso3] = {"iso3": iso3, "start": when, "standing": "frozen"}
+    spells += [{**spell, "end": pd.NaT} for spell in open_spells.values()]
+    return pd.DataFrame(spells, columns=["iso3", "start", "end", "standing"])
+
+
+def members_count_over_time(alliance_members: pd.DataFrame, organisation: str) -> pd.Series:
+    """Number of members of `organisation` after each accession or exit date."""
+    rows = alliance_members[alliance_members["organisation"] == organisation]
+    changes = pd.concat([pd.Series(1, index=rows["accession_date"]),
+                         pd.Series(-1, index=rows["exit_date"].dropna())])
+    return changes.groupby(level=0).sum().sort_index().cumsum()

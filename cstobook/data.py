@@ -30,6 +30,12 @@ def bibliography_keys(bib_path: Path = paths.BIBLIOGRAPHY) -> frozenset[str]:
     return frozenset(parse_file(str(bib_path), bib_format="bibtex").entries.keys())
 
 
+@functools.cache
+def bibliography_urls(bib_path: Path = paths.BIBLIOGRAPHY) -> dict[str, str]:
+    entries = parse_file(str(bib_path), bib_format="bibtex").entries
+    return {key: entry.fields["url"] for key, entry in entries.items() if "url" in entry.fields}
+
+
 def _package(data_dir: Path) -> Package:
     descriptor = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
     return Package(descriptor, basepath=str(data_dir))
@@ -131,3 +137,11 @@ def load_region(data_dir: Path = paths.DATA, bib_path: Path = paths.BIBLIOGRAPHY
             raise DataValidationError(f"{file}, feature {index + 1}: unknown layer or invalid geometry")
     _check_sources(region, file, bib_path)
     return region
+
+
+def partial_dates(values: pd.Series) -> pd.Series:
+    """ISO dates that may lack a day or month ('2021-05', '1993') as Timestamps of their first day."""
+    text = values.fillna("").astype(str)
+    padded = text.where(text.str.len() != 4, text + "-01-01")
+    padded = padded.where(padded.str.len() != 7, padded + "-01")
+    return pd.to_datetime(padded.replace("", None), format="%Y-%m-%d")

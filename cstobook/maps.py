@@ -7,9 +7,11 @@ reaches a popup or legend is HTML-escaped here, so a value in data/ can never in
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Mapping, Sequence
 
 import folium
+import numpy as np
 import geopandas as gpd
 from branca.element import MacroElement, Template
 
@@ -21,6 +23,8 @@ STATIC_PREFIX = "../_static/lib"
 LOCAL_JS = [("leaflet", f"{STATIC_PREFIX}/leaflet/leaflet.js"),
             ("jquery", f"{STATIC_PREFIX}/jquery/jquery.min.js")]
 LOCAL_CSS = [("leaflet_css", f"{STATIC_PREFIX}/leaflet/leaflet.css")]
+
+MAP_HEIGHT = "560px"  # of the iframe a map is shown in: tall enough for legend and controls
 
 Popup = Sequence[tuple[str, str]]  # rows of (label, value) shown in a country's popup
 
@@ -40,7 +44,7 @@ class Legend(MacroElement):
         <div class="cstobook-legend" role="region" aria-label="Legend"
              style="position:absolute; bottom:12px; left:12px; z-index:9999; background:#fff;
                     color:#222; padding:6px 10px; border:1px solid #999; border-radius:4px;
-                    font:13px/1.4 sans-serif; max-width:60%;">
+                    font:12px/1.35 sans-serif; max-width:55%;">
           <strong>{{ this.title }}</strong>
           {% for label, colour, dashed in this.entries %}
           <div><span style="display:inline-block; width:14px; height:14px; margin-right:6px;
@@ -63,6 +67,7 @@ def base_map(region: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
     """A tile-less map over `bounds` (lon_min, lat_min, lon_max, lat_max) with the countries as grey
     land, except those in `highlighted`, which category layers draw (each outline is sent once)."""
     fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
+    fmap.get_root().height = MAP_HEIGHT
     fmap.default_js = LOCAL_JS
     fmap.default_css = LOCAL_CSS
     fmap.get_root().header.add_child(folium.Element(
@@ -118,15 +123,105 @@ def add_occupied_layer(fmap: folium.Map, region: gpd.GeoDataFrame, label: str) -
         layer.add_to(group)
 
 
-def finish(fmap: folium.Map, legend_title: str, legend: Sequence[tuple[str, str, bool]]) -> folium.Map:
+class TimeControl(MacroElement):
+    """A slider over dated snapshots that recolours one GeoJSON layer: snapshot i gives a colour
+    per iso3 (others take `default`). Labels are escaped; the control is keyboard-accessible."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+          var layer = {{ this.layer_name }};
+          var snapshots = {{ this.snapshots_json }};
+          var control = L.control({position: "topright"});
+          control.onAdd = function () {
+            var box = L.DomUtil.create("div", "cstobook-time-control");
+            box.style.cssText = "background:#fff;color:#222;padding:6px 10px;border:1px solid #999;" +
+                                "border-radius:4px;font:13px/1.4 sans-serif;";
+            box.innerHTML = '<label for="{{ this.get_name() }}_range">{{ this.title }}: ' +
+                            '<output id="{{ this.get_name() }}_out"></output></label><br>' +
+                            '<input type="range" id="{{ this.get_name() }}_range" min="0" max="' +
+                            (snapshots.length - 1) + '" step="1" value="{{ this.start }}" style="width:180px">';
+            L.DomEvent.disableClickPropagation(box);
+            L.DomEvent.disableScrollPropagation(box);
+            return box;
+          };
+          control.addTo({{ this._parent.get_name() }});
+          var range = document.getElementById("{{ this.get_name() }}_range");
+          var out = document.getElementById("{{ this.get_name() }}_out");
+          function show(i) {
+            var snapshot = snapshots[i];
+            out.textContent = snapshot.label;
+            range.setAttribute("aria-valuetext", snapshot.label);
+            layer.setStyle(function (feature) {
+              return {fillColor: snapshot.colours[feature.properties.iso3] || "{{ this.default }}",
+                      fillOpacity: 0.9, color: "#ffffff", weight: 1};
+            });
+          }
+          range.addEventListener("input", function () { show(parseInt(range.value, 10)); });
+          show({{ this.start }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, layer: folium.GeoJson, snapshots: Sequence[tuple[str, Mapping[str, str]]],
+                 title: str, default: str, start: int):
+        super().__init__()
+        self._name = "TimeControl"
+        self.layer_name = layer.get_name()
+        self.snapshots_json = json.dumps([{"label": html.escape(label), "colours": dict(colours)}
+                                          for label, colours in snapshots])
+        self.title = html.escape(title)
+        self.default = default
+        self.start = start
+
+
+def add_time_layer(fmap: folium.Map, region: gpd.GeoDataFrame, iso3: Sequence[str], name: str,
+                   snapshots: Sequence[tuple[str, Mapping[str, str]]], popups: Mapping[str, Popup],
+                   title: str, start: int) -> None:
+    """The countries `iso3` as one layer, coloured by the snapshot chosen on a slider."""
+    land = region[(region["layer"] == "country") & region["iso3"].isin(iso3)].copy()
+    # folium's GeoJson tooltips and popups insert property values as HTML: pass escaped values only.
+    land["label"] = land["name"].map(html.escape)
+    land["popup"] = [popup_html(row["name"], popups.get(row["iso3"], [])) for _, row in land.iterrows()]
+    layer = folium.GeoJson(
+        land[["iso3", "label", "popup", "geometry"]].to_json(drop_id=True), name=name,
+        style_function=lambda _: {"fillColor": style.CATEGORY_COLOURS["Other"], "fillOpacity": 0.9,
+                                  "color": style.BORDER_COLOUR, "weight": 1},
+        highlight_function=lambda _: {"weight": 3, "color": style.INK},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+    ).add_to(fmap)
+    TimeControl(layer, snapshots, title, style.CATEGORY_COLOURS["Other"], start).add_to(fmap)
+
+
+def add_points(fmap: folium.Map, points, label: str, colour: str, popups: Sequence[tuple[str, Popup]],
+               radius: int = 7) -> None:
+    """One toggleable layer of circle markers; `points` has lat and lon, `popups` one
+    (title, rows) per point, in the same order. Titles and rows are escaped."""
+    group = folium.FeatureGroup(name=label, show=True).add_to(fmap)
+    for (_, point), (title, rows) in zip(points.iterrows(), popups):
+        marker = folium.CircleMarker(location=[point["lat"], point["lon"]], radius=radius, color=style.INK,
+                                     weight=1.5, fill=True, fill_color=colour, fill_opacity=0.9,
+                                     tooltip=html.escape(title))
+        folium.Popup(popup_html(title, rows), max_width=340).add_to(marker)
+        marker.add_to(group)
+
+
+def finish(fmap: folium.Map, legend_title: str, legend: Sequence[tuple[str, str, bool]],
+           layer_control: bool = True) -> folium.Map:
     Legend(legend_title, legend).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    if layer_control:
+        folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap
 
 
 def static_map(region: gpd.GeoDataFrame, categories: Mapping[str, str],
-               bounds: tuple[float, float, float, float], legend: Sequence[tuple[str, str, bool]], title: str):
-    """The same map as a matplotlib figure, for print, slides and citation."""
+               bounds: tuple[float, float, float, float], legend: Sequence[tuple[str, str, bool]], title: str,
+               points=None, point_colour: str = style.INK, point_labels: str | None = None,
+               extra_layers: Sequence[tuple[gpd.GeoDataFrame, str]] = ()):
+    """The same map as a matplotlib figure, for print, slides and citation. `points` (lat, lon)
+    are drawn as dots, labelled from the column `point_labels`; `extra_layers` are (frame, colour)
+    outlines drawn on top."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
@@ -140,13 +235,50 @@ def static_map(region: gpd.GeoDataFrame, categories: Mapping[str, str],
                                             edgecolor=style.BORDER_COLOUR, linewidth=0.5)
     region[region["layer"] == "occupied"].plot(ax=ax, facecolor=style.CATEGORY_COLOURS["Occupied"],
                                                edgecolor=style.INK, linewidth=0.6, hatch="////", alpha=0.8)
+    for frame, colour in extra_layers:
+        frame.plot(ax=ax, facecolor="none", edgecolor=colour, linewidth=1.4)
+    if points is not None:
+        ax.scatter(points["lon"], points["lat"], s=28, color=point_colour, edgecolor="white", zorder=3)
+        for _, point in points.iterrows() if point_labels else []:
+            ax.annotate(point[point_labels], (point["lon"], point["lat"]), xytext=(4, 3),
+                        textcoords="offset points", fontsize=7)
     lon0, lat0, lon1, lat1 = bounds
     ax.set_xlim(lon0, lon1)
     ax.set_ylim(lat0, lat1)
-    ax.set_aspect(1.6)  # roughly equal distances at 50 degrees north in plate carree
+    ax.set_aspect(1 / np.cos(np.radians((lat0 + lat1) / 2)))  # equal distances at the map's centre
     ax.set_axis_off()
     ax.set_title(title)
     handles = [Patch(facecolor=colour, edgecolor="#333", linestyle="--" if dashed else "-",
                      hatch="////" if dashed else None, label=label) for label, colour, dashed in legend]
     ax.legend(handles=handles, loc="lower left", frameon=True, fontsize=8)
+    return fig
+
+
+def static_snapshots(region: gpd.GeoDataFrame, snapshots: Sequence[tuple[str, Mapping[str, str]]],
+                     bounds: tuple[float, float, float, float], legend: Mapping[str, str], title: str):
+    """The slider map as small multiples: one panel per snapshot, for print."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    columns = 4
+    rows = -(-len(snapshots) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(12, 2.6 * rows))
+    land = region[region["layer"] == "country"]
+    lon0, lat0, lon1, lat1 = bounds
+    for ax, (label, colours) in zip(axes.flat, snapshots):
+        ax.set_facecolor(style.SEA_COLOUR)
+        land.plot(ax=ax, color=[colours.get(c, style.CATEGORY_COLOURS["Other"]) for c in land["iso3"]],
+                  edgecolor=style.BORDER_COLOUR, linewidth=0.2)
+        ax.set_xlim(lon0, lon1)
+        ax.set_ylim(lat0, lat1)
+        ax.set_aspect(1 / np.cos(np.radians((lat0 + lat1) / 2)))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(label, fontsize=9, loc="center")
+    for ax in list(axes.flat)[len(snapshots):]:
+        ax.set_axis_off()
+    fig.legend(handles=[Patch(facecolor=colour, label=name) for name, colour in legend.items()],
+               loc="lower center", ncols=len(legend), frameon=False)
+    fig.suptitle(title, fontweight="bold")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig

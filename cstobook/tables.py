@@ -1,14 +1,49 @@
 """Tables as readers see them: escaped HTML with a caption and header cells."""
 from __future__ import annotations
 
+import hashlib
+import html
+
 import pandas as pd
+
+from cstobook.data import bibliography_urls
+
+SOURCES_COLUMN = "Sources"
+
+
+def source_links(escaped_keys: str) -> str:
+    """'a;b' (already escaped) -> links to each source's URL, opening safely in a new tab."""
+    urls = bibliography_urls()
+    links = []
+    for key in (k.strip() for k in escaped_keys.split(";") if k.strip()):
+        url = urls.get(html.unescape(key))
+        links.append(f'<a href="{html.escape(url)}" rel="noopener noreferrer" target="_blank">{key}</a>'
+                     if url else key)
+    return "; ".join(links)
 
 
 def styled(table: pd.DataFrame, caption: str, formats: dict | None = None):
-    """A pandas Styler with every cell HTML-escaped, the index hidden and a <caption>."""
+    """A pandas Styler with every cell HTML-escaped, the index hidden and a <caption>.
+    A column named 'Sources' holds bibliography keys, shown as links to the sources."""
+    formats = dict(formats or {})
+    if SOURCES_COLUMN in table.columns:
+        formats[SOURCES_COLUMN] = source_links
     return (table.style
-            .format(formats or {}, escape="html", na_rep="no data")
+            .format(formats, escape="html", na_rep="no data")
             .format_index(escape="html", axis=1)
             .hide(axis="index")
             .set_caption(caption)
+            .set_uuid(hashlib.sha1(caption.encode()).hexdigest()[:8])  # stable ids: reproducible pages
             .set_table_attributes('class="cstobook-table"'))
+
+
+def collapse_sources(table: pd.DataFrame, by: list[str], keep: dict[str, str] | None = None,
+                     sources: str = "source_id") -> pd.DataFrame:
+    """One row per distinct `by`: reports of the same fact from several sources become one row
+    whose Sources lists every key. `keep` maps other columns to their shown names (first value)."""
+    keep = keep or {}
+    grouped = table.groupby(by, sort=True, dropna=False)
+    shown = grouped[list(keep)].first().rename(columns=keep) if keep else grouped.size().to_frame().iloc[:, :0]
+    shown[SOURCES_COLUMN] = grouped[sources].agg(
+        lambda keys: ";".join(dict.fromkeys(k.strip() for cell in keys for k in str(cell).split(";") if k.strip())))
+    return shown.reset_index()
