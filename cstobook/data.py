@@ -122,7 +122,8 @@ def load_table(name: str, data_dir: Path = paths.DATA, bib_path: Path = paths.BI
 
 
 def load_region(data_dir: Path = paths.DATA, bib_path: Path = paths.BIBLIOGRAPHY) -> gpd.GeoDataFrame:
-    """Country outlines (layer 'country') and occupied areas (layer 'occupied'), EPSG:4326."""
+    """Country outlines (layer 'country'), occupied areas ('occupied') and Ukraine's Donetsk and
+    Luhansk oblasts ('oblast'), EPSG:4326."""
     file = f"{data_dir.name}/region.geojson"
     region = gpd.read_file(data_dir / "region.geojson")
     required = {"layer", "iso3", "name", "status_note", "source_id", "geometry"}
@@ -133,7 +134,7 @@ def load_region(data_dir: Path = paths.DATA, bib_path: Path = paths.BIBLIOGRAPHY
         if feature["iso3"] not in known:
             raise DataValidationError(f"{file}, feature {index + 1}, property 'iso3': "
                                       f"{feature['iso3']!r} is not a code of countries.csv")
-        if feature["layer"] not in {"country", "occupied"} or not feature["geometry"].is_valid:
+        if feature["layer"] not in {"country", "occupied", "oblast"} or not feature["geometry"].is_valid:
             raise DataValidationError(f"{file}, feature {index + 1}: unknown layer or invalid geometry")
     _check_sources(region, file, bib_path)
     return region

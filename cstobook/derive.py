@@ -68,7 +68,20 @@ NE_COUNTRIES = "natural_earth/ne_50m_admin_0_countries.geojson"
 NE_DISPUTED = "natural_earth/ne_10m_admin_0_disputed_areas.geojson"
 
 
-DERIVED_FILES = ("countries.csv", "indicator_catalogue.csv", "indicators.csv", "region.geojson")
+DERIVED_FILES = ("countries.csv", "indicator_catalogue.csv", "indicators.csv", "region.geojson",
+                 "places.csv", "unga_votes.csv")
+
+# Towns and cities the chapters name on maps, as Natural Earth spells them.
+PLACES = ("Almaty", "Astana", "Baku", "Belgorod", "Bryansk", "Chernihiv", "Chernobyl", "Donetsk",
+          "Homyel", "Kharkiv", "Kiev", "Korosten", "Kursk", "Luhansk", "Mariupol", "Mazyr", "Minsk",
+          "Moscow", "Sumy", "Yerevan", "Zhytomyr")
+NE_PLACES = "natural_earth/ne_10m_populated_places_simple_europe_caucasus_centralasia.geojson"
+UKRAINE_ADMIN1 = "ukraine_admin1/geoBoundaries-UKR-ADM1_simplified.geojson"
+EASTERN_OBLASTS = ("UA-14", "UA-09")  # Donetsk and Luhansk oblasts
+UNGA_VOTES = "un_votes/unga_ukraine_related_votes_long.csv"
+UNGA_RESOLUTIONS = ("A/RES/68/262", "A/RES/ES-11/1", "A/RES/ES-11/2", "A/RES/ES-11/3",
+                    "A/RES/ES-11/4", "A/RES/ES-11/5", "A/RES/ES-11/6")
+UNGA_SOURCES = {"DGACM_UNxml_ES-11": "un_dgacm_es11", "Voeten_2017-01-17_rcid5309": "voeten_unga_votes"}
 
 
 def country_code(row: pd.Series) -> str:
@@ -183,11 +196,45 @@ def derive_region(ne: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         "source_id": "naturalearth_disputed_v4",
     }, geometry=[shapely.union_all(in_crimea), donbass.simplify(SIMPLIFY_TOLERANCE_DEG)], crs=ne.crs)
 
-    region = pd.concat([countries, occupied], ignore_index=True)
+    region = pd.concat([countries, occupied, eastern_oblasts(ne.loc[ne["iso3"] == "UKR", "geometry"].iloc[0])],
+                       ignore_index=True)
     region["geometry"] = shapely.set_precision(region.geometry.values, COORDINATE_GRID_DEG)
     # States smaller than the grid (the Vatican) vanish; they cannot be seen at this scale anyway.
     region = region[~(region.geometry.isna() | region.geometry.is_empty)]
     return region.sort_values(["layer", "iso3", "name"]).reset_index(drop=True)
+
+
+def derive_places() -> pd.DataFrame:
+    points = gpd.read_file(paths.SOURCES / NE_PLACES)
+    points = points[points["name"].isin(PLACES)].sort_values(["name", "pop_max"], ascending=[True, False])
+    points = points.drop_duplicates("name")
+    missing = set(PLACES) - set(points["name"])
+    if missing:
+        raise ValueError(f"{NE_PLACES}: no point named {sorted(missing)}")
+    return pd.DataFrame({"place": points["name"], "iso3": points["adm0_a3"],
+                         "lat": points["latitude"].round(4), "lon": points["longitude"].round(4),
+                         "source_id": "naturalearth_places_v4"}).reset_index(drop=True)
+
+
+def derive_unga_votes() -> pd.DataFrame:
+    votes = pd.read_csv(paths.SOURCES / UNGA_VOTES)
+    votes = votes[votes["resolution"].isin(UNGA_RESOLUTIONS) & votes["iso3"].isin(SCOPE)]
+    table = pd.DataFrame({"resolution": votes["resolution"], "date": votes["date"], "title": votes["title"],
+                          "iso3": votes["iso3"], "vote": votes["vote"],
+                          "source_id": votes["source"].map(UNGA_SOURCES)})
+    if table["source_id"].isna().any():
+        raise ValueError(f"{UNGA_VOTES}: a vote of an unexpected source")
+    return table.sort_values(["date", "resolution", "iso3"]).reset_index(drop=True)
+
+
+def eastern_oblasts(ukraine: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Donetsk and Luhansk oblasts, clipped to Ukraine's land (geoBoundaries runs into the sea)."""
+    oblasts = gpd.read_file(paths.SOURCES / UKRAINE_ADMIN1)
+    oblasts = oblasts[oblasts["shapeISO"].isin(EASTERN_OBLASTS)]
+    return gpd.GeoDataFrame({
+        "layer": "oblast", "iso3": "UKR", "name": oblasts["shapeName"], "status_note": oblasts["shapeISO"],
+        "source_id": "geoboundaries_ukr_adm1"},
+        geometry=oblasts.geometry.intersection(ukraine).simplify(SIMPLIFY_TOLERANCE_DEG / 4), crs=oblasts.crs)
 
 
 def write_csv(table: pd.DataFrame, name: str) -> None:
@@ -209,6 +256,8 @@ def main() -> int:
     write_csv(derive_indicator_catalogue(), "indicator_catalogue.csv")
     write_csv(derive_indicators(), "indicators.csv")
     write_geojson(derive_region(ne), "region.geojson")
+    write_csv(derive_places(), "places.csv")
+    write_csv(derive_unga_votes(), "unga_votes.csv")
     for name in DERIVED_FILES:
         print(f"data/{name}: {(paths.DATA / name).stat().st_size / 1024:.0f} KiB")
     return 0
