@@ -93,3 +93,102 @@ def membership_chart(spells: pd.DataFrame, names: dict[str, str], counts: pd.Ser
     bottom.set_xlim(spells["start"].min() - pd.Timedelta(days=365), end)
     fig.tight_layout()
     return fig
+
+
+def estimates_chart(estimates: pd.DataFrame, group: str, order: list[str], title: str, xlabel: str,
+                    log: bool = False, colour_by: str | None = None, colours: dict[str, str] | None = None):
+    """Every estimate of every group on one axis: a dot for a single value, a bar for a range
+    (value_low to value_high), an open marker for a bound given alone ('at least', 'up to').
+    A log scale keeps small forces visible beside large ones."""
+    colours = colours or {}
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(order) + 1.4))
+    rows = {name: len(order) - 1 - i for i, name in enumerate(order)}
+    for _, estimate in estimates[estimates[group].isin(order)].iterrows():
+        y = rows[estimate[group]]
+        colour = colours.get(estimate[colour_by], style.INK) if colour_by else style.INK
+        low, high, value = estimate["value_low"], estimate["value_high"], estimate["value"]
+        if pd.notna(low) and pd.notna(high) and low != high:
+            ax.plot([low, high], [y, y], color=colour, linewidth=5, alpha=0.45, solid_capstyle="butt")
+        if pd.notna(value):
+            ax.scatter([value], [y], s=40, color=colour, edgecolor="white", zorder=3)
+        elif pd.notna(low) or pd.notna(high):
+            ax.scatter([low if pd.notna(low) else high], [y], s=40, facecolor="white", edgecolor=colour, zorder=3)
+    ax.set_yticks(list(rows.values()), list(rows.keys()))
+    ax.set_ylim(-0.7, len(order) - 0.3)
+    if log:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.grid(axis="x", color="#e5e5e5")
+    ax.set_axisbelow(True)
+    if colour_by:
+        from matplotlib.lines import Line2D
+        shown = [k for k in colours if k in set(estimates[colour_by])]
+        ax.legend(handles=[Line2D([], [], marker="o", linestyle="", color=colours[k], label=k) for k in shown],
+                  loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+VOTE_STYLE = {"Y": ("Yes", "#0072B2", "white"), "N": ("No", "#D55E00", "white"),
+              "A": ("Abstain", "#E6E6E6", "#222222"), "X": ("Absent", "#FFFFFF", "#777777")}
+ASSESSMENT_STYLE = {"met": ("met", "#0072B2", "white"), "not met": ("not met", "#D55E00", "white"),
+                    "disputed": ("disputed", "#F0E442", "#222222")}
+
+
+def category_grid(grid: pd.DataFrame, cell_styles: dict[str, tuple[str, str, str]], row_labels: dict[str, str],
+                  column_labels: dict[str, str], title: str, cell_width: float = 1.1):
+    """Rows x columns of categories; each cell coloured and labelled in words, so that the
+    category never rests on colour alone. cell_styles: code -> (label, fill, text colour)."""
+    from matplotlib.patches import Patch, Rectangle
+
+    fig, ax = plt.subplots(figsize=(cell_width * grid.shape[1] + 2.8, 0.42 * grid.shape[0] + 1.6))
+    for i, row in enumerate(grid.index):
+        for j, column in enumerate(grid.columns):
+            name, face, ink = cell_styles[grid.loc[row, column]]
+            ax.add_patch(Rectangle((j, i), 1, 1, facecolor=face, edgecolor="#999999", linewidth=0.5))
+            ax.text(j + 0.5, i + 0.5, name, ha="center", va="center", fontsize=7.5, color=ink)
+    ax.set_xlim(0, grid.shape[1])
+    ax.set_ylim(grid.shape[0], 0)
+    ax.set_xticks([j + 0.5 for j in range(grid.shape[1])], [column_labels[c] for c in grid.columns], fontsize=8)
+    ax.set_yticks([i + 0.5 for i in range(grid.shape[0])], [row_labels[r] for r in grid.index])
+    ax.tick_params(length=0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.xaxis.tick_top()
+    ax.set_title(title, pad=24)
+    ax.legend(handles=[Patch(facecolor=f, edgecolor="#999999", label=n) for n, f, _ in cell_styles.values()],
+              loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def vote_grid(votes: pd.DataFrame, row_labels: dict[str, str], title: str):
+    """Countries x resolutions of UN votes (Y, N, A, X)."""
+    return category_grid(votes, VOTE_STYLE, row_labels, {c: c.replace("A/RES/", "") for c in votes.columns}, title)
+
+
+VERDICT_COLOURS = {"accurate": "#0072B2", "imprecise": "#56B4E9", "wrong": "#D55E00",
+                   "unverifiable": "#999999", "opinion": "#E69F00"}
+
+
+def stacked_counts(table: pd.DataFrame, colours: dict[str, str], title: str, xlabel: str):
+    """Rows as horizontal bars, stacked by column, each segment labelled with its count."""
+    fig, ax = plt.subplots(figsize=(8.5, 0.55 * len(table) + 1.6))
+    left = pd.Series(0, index=table.index)
+    labels = list(reversed(table.index))
+    for column in table.columns:
+        values = table[column].reindex(labels)
+        ax.barh(labels, values, left=left.reindex(labels), color=colours[column], label=column,
+                edgecolor="white")
+        for y, (value, start) in enumerate(zip(values, left.reindex(labels))):
+            if value:
+                ax.text(start + value / 2, y, str(int(value)), ha="center", va="center", fontsize=8,
+                        color="white" if column in ("accurate", "wrong") else "#222222")
+        left = left + table[column]
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8, ncols=len(table.columns))
+    ax.set_xlim(0, left.max() * 1.05)
+    fig.tight_layout()
+    return fig

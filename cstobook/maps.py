@@ -194,6 +194,15 @@ def add_time_layer(fmap: folium.Map, region: gpd.GeoDataFrame, iso3: Sequence[st
     TimeControl(layer, snapshots, title, style.CATEGORY_COLOURS["Other"], start).add_to(fmap)
 
 
+def add_outlines(fmap: folium.Map, areas: gpd.GeoDataFrame, label: str, colour: str) -> None:
+    """Unfilled outlines (for example administrative divisions), each named in an escaped tooltip."""
+    group = folium.FeatureGroup(name=label, show=True).add_to(fmap)
+    for _, area in areas.iterrows():
+        folium.GeoJson(areas.loc[[area.name], ["name", "geometry"]].to_json(drop_id=True), name=area["name"],
+                       style_function=lambda _: {"fill": False, "color": colour, "weight": 2},
+                       tooltip=html.escape(area["name"])).add_to(group)
+
+
 def add_points(fmap: folium.Map, points, label: str, colour: str, popups: Sequence[tuple[str, Popup]],
                radius: int = 7) -> None:
     """One toggleable layer of circle markers; `points` has lat and lon, `popups` one
@@ -207,6 +216,19 @@ def add_points(fmap: folium.Map, points, label: str, colour: str, popups: Sequen
         marker.add_to(group)
 
 
+def add_routes(fmap: folium.Map, routes: Sequence[tuple[str, Sequence[tuple[float, float]], Popup]],
+               label: str, colour: str) -> None:
+    """Schematic routes as dashed lines through (lat, lon) waypoints, each with an escaped popup."""
+    group = folium.FeatureGroup(name=label, show=True).add_to(fmap)
+    for name, waypoints, rows in routes:
+        line = folium.PolyLine(waypoints, color=colour, weight=4, dash_array="8 6", opacity=0.9,
+                               tooltip=html.escape(name))
+        folium.Popup(popup_html(name, rows), max_width=340).add_to(line)
+        line.add_to(group)
+        folium.CircleMarker(location=waypoints[-1], radius=5, color=colour, fill=True, fill_opacity=1,
+                            tooltip=html.escape(name)).add_to(group)
+
+
 def finish(fmap: folium.Map, legend_title: str, legend: Sequence[tuple[str, str, bool]],
            layer_control: bool = True) -> folium.Map:
     Legend(legend_title, legend).add_to(fmap)
@@ -218,7 +240,8 @@ def finish(fmap: folium.Map, legend_title: str, legend: Sequence[tuple[str, str,
 def static_map(region: gpd.GeoDataFrame, categories: Mapping[str, str],
                bounds: tuple[float, float, float, float], legend: Sequence[tuple[str, str, bool]], title: str,
                points=None, point_colour: str = style.INK, point_labels: str | None = None,
-               extra_layers: Sequence[tuple[gpd.GeoDataFrame, str]] = ()):
+               extra_layers: Sequence[tuple[gpd.GeoDataFrame, str]] = (),
+               routes: Sequence[tuple[str, Sequence[tuple[float, float]]]] = (), route_colour: str = style.INK):
     """The same map as a matplotlib figure, for print, slides and citation. `points` (lat, lon)
     are drawn as dots, labelled from the column `point_labels`; `extra_layers` are (frame, colour)
     outlines drawn on top."""
@@ -237,6 +260,9 @@ def static_map(region: gpd.GeoDataFrame, categories: Mapping[str, str],
                                                edgecolor=style.INK, linewidth=0.6, hatch="////", alpha=0.8)
     for frame, colour in extra_layers:
         frame.plot(ax=ax, facecolor="none", edgecolor=colour, linewidth=1.4)
+    for _, waypoints in routes:
+        lats, lons = zip(*waypoints)
+        ax.plot(lons, lats, color=route_colour, linewidth=2, linestyle="--")
     if points is not None:
         ax.scatter(points["lon"], points["lat"], s=28, color=point_colour, edgecolor="white", zorder=3)
         for _, point in points.iterrows() if point_labels else []:

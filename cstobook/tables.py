@@ -47,3 +47,51 @@ def collapse_sources(table: pd.DataFrame, by: list[str], keep: dict[str, str] | 
     shown[SOURCES_COLUMN] = grouped[sources].agg(
         lambda keys: ";".join(dict.fromkeys(k.strip() for cell in keys for k in str(cell).split(";") if k.strip())))
     return shown.reset_index()
+
+
+_FILTER_SCRIPT = """
+<script>
+(function () {
+  var box = document.getElementById("%(id)s");
+  var search = box.querySelector("input[type=search]");
+  var selects = Array.prototype.slice.call(box.querySelectorAll("select"));
+  var rows = Array.prototype.slice.call(box.querySelectorAll("tbody tr"));
+  var count = box.querySelector("output");
+  function apply() {
+    var words = search.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    var shown = 0;
+    rows.forEach(function (row) {
+      var text = row.textContent.toLowerCase();
+      var ok = words.every(function (w) { return text.indexOf(w) !== -1; }) &&
+        selects.every(function (s) {
+          return !s.value || row.cells[parseInt(s.dataset.column, 10)].textContent.trim() === s.value;
+        });
+      row.hidden = !ok;
+      shown += ok ? 1 : 0;
+    });
+    count.textContent = shown + " of " + rows.length + " rows shown";
+  }
+  search.addEventListener("input", apply);
+  selects.forEach(function (s) { s.addEventListener("change", apply); });
+  apply();
+})();
+</script>
+"""
+
+
+def filterable(table: pd.DataFrame, caption: str, filters: list[str]):
+    """The styled table with a search box and one drop-down per column in `filters`, filtering
+    rows in the reader's browser. Option labels are escaped like every cell."""
+    from IPython.display import HTML
+
+    box_id = "filter-" + hashlib.sha1(caption.encode()).hexdigest()[:8]
+    controls = [f'<label>Search <input type="search" aria-label="Search the table" '
+                f'placeholder="Any word"></label>']
+    for column in filters:
+        options = "".join(f'<option value="{html.escape(str(v))}">{html.escape(str(v))}</option>'
+                          for v in sorted(table[column].dropna().astype(str).unique()))
+        controls.append(f'<label>{html.escape(column)} <select data-column="{table.columns.get_loc(column)}">'
+                        f'<option value="">all</option>{options}</select></label>')
+    return HTML(f'<div class="cstobook-filter" id="{box_id}"><div class="cstobook-filter-controls">'
+                f'{" ".join(controls)} <output aria-live="polite"></output></div>'
+                f'{styled(table, caption).to_html()}{_FILTER_SCRIPT % {"id": box_id}}</div>')
