@@ -125,7 +125,7 @@ def estimates_chart(estimates: pd.DataFrame, group: str, order: list[str], title
         from matplotlib.lines import Line2D
         shown = [k for k in colours if k in set(estimates[colour_by])]
         ax.legend(handles=[Line2D([], [], marker="o", linestyle="", color=colours[k], label=k) for k in shown],
-                  loc="lower right", fontsize=8)
+                  loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -187,8 +187,8 @@ def stacked_counts(table: pd.DataFrame, colours: dict[str, str], title: str, xla
                         color="white" if column in ("accurate", "wrong") else "#222222")
         left = left + table[column]
     ax.set_xlabel(xlabel)
-    ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8, ncols=len(table.columns))
+    ax.set_title(title, pad=28)
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=8, ncols=len(table.columns), frameon=False)
     ax.set_xlim(0, left.max() * 1.05)
     fig.tight_layout()
     return fig

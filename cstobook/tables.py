@@ -22,13 +22,19 @@ def source_links(escaped_keys: str) -> str:
     return "; ".join(links)
 
 
+RIGHT_TO_LEFT_COLUMNS = ("Arabic excerpt",)
+
+
 def styled(table: pd.DataFrame, caption: str, formats: dict | None = None):
     """A pandas Styler with every cell HTML-escaped, the index hidden and a <caption>.
-    A column named 'Sources' holds bibliography keys, shown as links to the sources."""
+    A column named 'Sources' holds bibliography keys, shown as links to the sources; Arabic
+    columns are set right to left."""
     formats = dict(formats or {})
     if SOURCES_COLUMN in table.columns:
         formats[SOURCES_COLUMN] = source_links
+    rtl = [column for column in RIGHT_TO_LEFT_COLUMNS if column in table.columns]
     return (table.style
+            .set_properties(subset=rtl, **{"direction": "rtl", "text-align": "right"})
             .format(formats, escape="html", na_rep="no data")
             .format_index(escape="html", axis=1)
             .hide(axis="index")
