@@ -1,0 +1,79 @@
+"""The argument chapters: quotes verbatim, a complete claims register, and every chapter with
+its tables, figures and maps."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from cstobook import data, paths
+from conftest import ROOT
+
+SEED = paths.SOURCES.parent / "seed" / "000_39e8465b9a1b5ccf.txt"
+needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="the source article (../shared/seed) is not present")
+ARABIC = re.compile(r"[\u0600-\u06FF]")
+
+
+def argument_chapters() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    part = next(p for p in toc["parts"] if p["caption"] == "The argument")
+    return [chapter["file"] for chapter in part["chapters"]]
+
+
+# Maps each chapter must hold (at least), by the caption the argument's design gives them.
+EXPECTED_MAPS = {"chapters/alliance-on-paper": 2, "chapters/armenia": 1, "chapters/partners": 2,
+                 "chapters/offer": 1}
+
+
+def test_claims_register_is_complete():
+    claims = data.load_table("claims")
+    assert len(claims) > 20
+    assert set(claims["verdict"]) <= {"accurate", "imprecise", "wrong", "unverifiable", "opinion"}
+    keys = data.bibliography_keys()
+    for row in claims.itertuples():
+        sources = [k for k in row.source_id.split(";") if k.strip()]
+        assert sources and all(k.strip() in keys for k in sources), row.claim_id
+    assert set(claims["move"]) == {1, 2, 3, 4, 5}, "every move of the article has claims"
+
+
+@needs_seed
+def test_claim_excerpts_are_verbatim_and_short():
+    article = SEED.read_text(encoding="utf-8")
+    for row in data.load_table("claims").itertuples():
+        assert row.arabic_excerpt in article, f"{row.claim_id}: excerpt not verbatim"
+        assert len(row.arabic_excerpt.split()) <= 25, f"{row.claim_id}: excerpt too long"
+
+
+@needs_seed
+@pytest.mark.parametrize("page", ["index"] + [p for p in argument_chapters()])
+def test_arabic_quotes_in_prose_are_verbatim(page):
+    article = SEED.read_text(encoding="utf-8")
+    text = (ROOT / f"{page}.md").read_text(encoding="utf-8")
+    marked = r'<(blockquote|span) lang="ar" dir="rtl">(.*?)</\1>'
+    quotes = [quote for _, quote in re.findall(marked, text, re.S)]
+    for quote in quotes:
+        assert quote in article, f"{page}: {quote!r} is not in the article"
+    # All Arabic in prose is marked as such (for readers and screen readers) and so checked here.
+    assert not ARABIC.search(re.sub(marked, "", text, flags=re.S)), f"{page}: unmarked Arabic text"
+
+
+@pytest.mark.parametrize("page", argument_chapters())
+def test_chapter_has_tables_figures_and_citations(built_book, page):
+    soup = BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    article = soup.find("article") or soup
+    tables = article.find_all("table")
+    assert tables, f"{page} has no table"
+    assert all(table.find("th") for table in tables), f"{page} has a table without header cells"
+    figures = [img for img in article.find_all("img") if "/_images/" in img.get("src", "") or img.get("src", "").startswith("../_images")]
+    assert figures, f"{page} has no figure"
+    assert all(img.get("alt") for img in figures), f"{page} has a figure without alt text"
+    assert article.select("a.reference.internal[href*='references']") or "[" in article.get_text(), page
+    maps = [frame for frame in article.find_all("iframe") if frame.get("srcdoc")]
+    assert len(maps) >= EXPECTED_MAPS.get(page, 0), f"{page}: {len(maps)} maps"
+    for frame in maps:
+        document = frame["srcdoc"]
+        assert "L.map(" in document
+        assert re.search(r"L\.(geoJson|polyline|circleMarker)\(", document), f"{page}: a map draws no vector layer"
+        assert "cstobook-legend" in document, f"{page}: a map has no legend"
