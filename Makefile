@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test data serve bench clean setup browser
+.PHONY: book test data serve bench bench-pages clean setup browser
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ test: $(STAMP) browser
 data: $(STAMP)
 	$(BIN)/python -m cstobook.derive
 
+## bench: time a clean build and rebuilds (no change, prose edit, code edit, table edit) on a copy
+bench: $(STAMP)
+	$(BIN)/python bench/rebuild.py --profile
+
+## bench-pages: per page, bytes and time until its maps are drawn, against a naive folium map
+bench-pages: $(STAMP) browser
+	$(BIN)/python bench/page_weight.py
+
+## serve: build, then serve the book on http://127.0.0.1:8000 (Ctrl-C stops it)
 serve: book
 	$(BIN)/python -m http.server --directory _build/html --bind 127.0.0.1 8000
 

@@ -1,6 +1,7 @@
 """The data appendix: every resource of data/datapackage.json, its licence, sources and fields."""
 from __future__ import annotations
 
+import html
 import json
 
 import pandas as pd
@@ -14,13 +15,16 @@ def resources() -> list[dict]:
 
 
 def describe(resource: dict) -> str:
+    """Markdown for one resource. Its texts come from data/ and are escaped: Markdown may style
+    them, but HTML in them shows as text."""
+    text = html.escape
     size = (paths.DATA / resource["path"]).stat().st_size / 1024
-    licences = "; ".join(item.get("title", item["name"]) for item in resource.get("licenses", [])) \
+    licences = "; ".join(text(item.get("title", item["name"])) for item in resource.get("licenses", [])) \
         or "CC BY 4.0 (the package's licence)"
-    sources = "; ".join(item["title"] for item in resource.get("sources", [])) \
+    sources = "; ".join(text(item["title"]) for item in resource.get("sources", [])) \
         or "researched by hand; each row names its source in `source_id`"
-    return (f"**{resource['title']}** (`{resource['path']}`, {size:,.0f} KiB)\n\n"
-            f"{resource['description']}\n\n*Licence:* {licences}. *Sources:* {sources}.")
+    return (f"**{text(resource['title'])}** (`{resource['path'].replace('`', '')}`, {size:,.0f} KiB)\n\n"
+            f"{text(resource['description'])}\n\n*Licence:* {licences}. *Sources:* {sources}.")
 
 
 def fields(resource: dict) -> pd.DataFrame:

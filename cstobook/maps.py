@@ -29,10 +29,17 @@ MAP_HEIGHT = "560px"  # of the iframe a map is shown in: tall enough for legend 
 Popup = Sequence[tuple[str, str]]  # rows of (label, value) shown in a country's popup
 
 
+def escape(text) -> str:
+    """Text for the map's HTML. folium puts popup and tooltip HTML inside JavaScript template
+    literals (`...`), where a backtick, `${` or a backslash in data would run as code: on top of
+    HTML escaping, those characters become entities, which read the same."""
+    return html.escape(str(text)).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
 def popup_html(title: str, rows: Popup) -> str:
-    body = "".join(f"<tr><th scope='row'>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
+    body = "".join(f"<tr><th scope='row'>{escape(label)}</th><td>{escape(value)}</td></tr>"
                    for label, value in rows)
-    return (f"<div class='cstobook-popup'><strong>{html.escape(title)}</strong>"
+    return (f"<div class='cstobook-popup'><strong>{escape(title)}</strong>"
             f"<table>{body}</table></div>")
 
 
@@ -58,8 +65,8 @@ class Legend(MacroElement):
     def __init__(self, title: str, entries: Sequence[tuple[str, str, bool]]):
         super().__init__()
         self._name = "Legend"
-        self.title = html.escape(title)
-        self.entries = [(html.escape(label), colour, dashed) for label, colour, dashed in entries]
+        self.title = escape(title)
+        self.entries = [(escape(label), colour, dashed) for label, colour, dashed in entries]
 
 
 def base_map(region: gpd.GeoDataFrame, bounds: tuple[float, float, float, float],
@@ -101,7 +108,7 @@ def add_category_layers(fmap: folium.Map, region: gpd.GeoDataFrame, categories: 
                 style_function=lambda _, c=colour: {"fillColor": c, "fillOpacity": 0.85,
                                                     "color": style.BORDER_COLOUR, "weight": 1},
                 highlight_function=lambda _: {"weight": 3, "color": style.INK},
-                tooltip=html.escape(name),
+                tooltip=escape(name),
             )
             folium.Popup(popup_html(name, popups.get(iso3, [])), max_width=320).add_to(layer)
             layer.add_to(group)
@@ -116,7 +123,7 @@ def add_occupied_layer(fmap: folium.Map, region: gpd.GeoDataFrame, label: str) -
             name=area["name"],
             style_function=lambda _: {"fillColor": style.CATEGORY_COLOURS["Occupied"], "fillOpacity": 0.6,
                                       "color": style.INK, "weight": 1.5, "dashArray": "5 4"},
-            tooltip=html.escape(area["name"]),
+            tooltip=escape(area["name"]),
         )
         folium.Popup(popup_html(area["name"], [("Status (Natural Earth, 2017)", area["status_note"])]),
                      max_width=320).add_to(layer)
@@ -168,9 +175,9 @@ class TimeControl(MacroElement):
         super().__init__()
         self._name = "TimeControl"
         self.layer_name = layer.get_name()
-        self.snapshots_json = json.dumps([{"label": html.escape(label), "colours": dict(colours)}
+        self.snapshots_json = json.dumps([{"label": escape(label), "colours": dict(colours)}
                                           for label, colours in snapshots])
-        self.title = html.escape(title)
+        self.title = escape(title)
         self.default = default
         self.start = start
 
@@ -181,7 +188,7 @@ def add_time_layer(fmap: folium.Map, region: gpd.GeoDataFrame, iso3: Sequence[st
     """The countries `iso3` as one layer, coloured by the snapshot chosen on a slider."""
     land = region[(region["layer"] == "country") & region["iso3"].isin(iso3)].copy()
     # folium's GeoJson tooltips and popups insert property values as HTML: pass escaped values only.
-    land["label"] = land["name"].map(html.escape)
+    land["label"] = land["name"].map(escape)
     land["popup"] = [popup_html(row["name"], popups.get(row["iso3"], [])) for _, row in land.iterrows()]
     layer = folium.GeoJson(
         land[["iso3", "label", "popup", "geometry"]].to_json(drop_id=True), name=name,
@@ -200,7 +207,7 @@ def add_outlines(fmap: folium.Map, areas: gpd.GeoDataFrame, label: str, colour: 
     for _, area in areas.iterrows():
         folium.GeoJson(areas.loc[[area.name], ["name", "geometry"]].to_json(drop_id=True), name=area["name"],
                        style_function=lambda _: {"fill": False, "color": colour, "weight": 2},
-                       tooltip=html.escape(area["name"])).add_to(group)
+                       tooltip=escape(area["name"])).add_to(group)
 
 
 def add_points(fmap: folium.Map, points, label: str, colour: str, popups: Sequence[tuple[str, Popup]],
@@ -211,7 +218,7 @@ def add_points(fmap: folium.Map, points, label: str, colour: str, popups: Sequen
     for (_, point), (title, rows) in zip(points.iterrows(), popups):
         marker = folium.CircleMarker(location=[point["lat"], point["lon"]], radius=radius, color=style.INK,
                                      weight=1.5, fill=True, fill_color=colour, fill_opacity=0.9,
-                                     tooltip=html.escape(title))
+                                     tooltip=escape(title))
         folium.Popup(popup_html(title, rows), max_width=340).add_to(marker)
         marker.add_to(group)
 
@@ -222,11 +229,11 @@ def add_routes(fmap: folium.Map, routes: Sequence[tuple[str, Sequence[tuple[floa
     group = folium.FeatureGroup(name=label, show=True).add_to(fmap)
     for name, waypoints, rows in routes:
         line = folium.PolyLine(waypoints, color=colour, weight=4, dash_array="8 6", opacity=0.9,
-                               tooltip=html.escape(name))
+                               tooltip=escape(name))
         folium.Popup(popup_html(name, rows), max_width=340).add_to(line)
         line.add_to(group)
         folium.CircleMarker(location=waypoints[-1], radius=5, color=colour, fill=True, fill_opacity=1,
-                            tooltip=html.escape(name)).add_to(group)
+                            tooltip=escape(name)).add_to(group)
 
 
 def finish(fmap: folium.Map, legend_title: str, legend: Sequence[tuple[str, str, bool]],

@@ -38,7 +38,7 @@ def styled(table: pd.DataFrame, caption: str, formats: dict | None = None):
             .format(formats, escape="html", na_rep="no data")
             .format_index(escape="html", axis=1)
             .hide(axis="index")
-            .set_caption(caption)
+            .set_caption(html.escape(caption))  # captions often name values from data/
             .set_uuid(hashlib.sha1(caption.encode()).hexdigest()[:8])  # stable ids: reproducible pages
             .set_table_attributes('class="cstobook-table"'))
 

@@ -1,6 +1,7 @@
 """Shared fixtures: one clean build of the book per test session, in a temporary folder."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -24,12 +25,23 @@ def toc_files(root: Path = ROOT) -> list[str]:
     return files
 
 
-def build_book(source: Path, output: Path) -> subprocess.CompletedProcess:
-    """A clean build (fresh output folder, so no cache hides a failure) with warnings as errors."""
+def build_env(source: Path) -> dict[str, str]:
+    """Environment of a build of `source`: Sphinx and the kernels import the cstobook beside it, so
+    that a copy of the book reads its own data/ and writes its own figures/, not the project's."""
+    pythonpath = os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": pythonpath, "PYTHONUNBUFFERED": "1"}
+
+
+def build_book(source: Path, output: Path, seed_cache: Path | None = None) -> subprocess.CompletedProcess:
+    """A clean build (fresh output folder, so no cache hides a failure) with warnings as errors.
+    `seed_cache`: a .jupyter_cache to start from, so that only notebooks whose code or inputs
+    differ from that build execute (every page is still read and written afresh)."""
     shutil.rmtree(output, ignore_errors=True)
+    if seed_cache is not None:
+        shutil.copytree(seed_cache, output / "_build" / ".jupyter_cache")
     return subprocess.run(
         [str(JUPYTER_BOOK), "build", str(source), "--path-output", str(output), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=1800)
+        capture_output=True, text=True, timeout=1800, env=build_env(source))
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +54,29 @@ def built_book(tmp_path_factory) -> Path:
     html = output / "_build" / "html"
     html.joinpath("build.log").write_text(log)
     return html
+
+
+# --- The built book in a real browser (Debian's chromium, driven by Playwright) -----------------
+
+@pytest.fixture(scope="session")
+def book_server(built_book):
+    """The built book served on 127.0.0.1 (text gzip-compressed, as on GitHub Pages)."""
+    from browser_support import BookServer
+
+    with BookServer(built_book) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def book_browser(book_server):
+    """One chromium for the whole session; each page is visited once per mode (desktop, phone,
+    dark) and screenshotted into screenshots/. Never skipped: without chromium the tests fail and
+    say how to install it."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import BookBrowser, launch_chromium
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield BookBrowser(browser, book_server, ROOT / "screenshots")
+        browser.close()

@@ -39,8 +39,9 @@ def map_documents(page_html: str) -> list[str]:
 def test_alliance_map_has_members_legend_and_local_assets(built_book):
     page = (built_book / "chapters" / "alliance-on-paper.html").read_text(encoding="utf-8")
     maps = map_documents(page)
-    assert len(maps) == 1
-    document = maps[0]
+    eve = [document for document in maps if "Alliances, 23 February 2022" in document]
+    assert len(eve) == 1, "the map of the eve of the invasion"
+    document = eve[0]
     assert "L.map(" in document and "L.control.layers(" in document
     for name in ("Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Russia", "Tajikistan",
                  "Poland", "United States of America", "Ukraine", "Crimea"):
@@ -60,16 +61,34 @@ def test_chapter_writes_its_static_figures(built_book):
             assert (ROOT / "figures" / f"{name}.{suffix}").stat().st_size > 10_000
 
 
-def test_failing_cell_fails_the_build_and_names_the_chapter(tmp_path):
+def test_failing_cell_fails_the_build_and_names_the_chapter(tmp_path, built_book):
+    from build_support import build
+
     book = tmp_path / "book"
-    shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns(".venv", "_build", ".git", "tests", "bench"))
-    (book / "chapters" / "broken.md").write_text(
-        (ROOT / "chapters" / "appendix-data.md").read_text().split("(appendix-data)=")[0]
-        + "# Broken\n\n```{code-cell} ipython3\nraise RuntimeError('deliberate failure')\n```\n")
+    shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns(".venv", "_build", ".git", "tests", "bench", "screenshots"))
+    broken = ((ROOT / "chapters" / "appendix-data.md").read_text().split("(appendix-data)=")[0]
+              + "# Broken\n\nSome prose.\n\n```{code-cell} ipython3\nraise RuntimeError('deliberate failure')\n```\n")
+    (book / "chapters" / "broken.md").write_text(broken)
     toc = (book / "_toc.yml").read_text()
     (book / "_toc.yml").write_text(toc.replace("      - file: chapters/references",
                                                "      - file: chapters/broken\n      - file: chapters/references"))
-    result = build_book(book, tmp_path / "out")
+    # The other chapters' outputs come from the session's clean build (same code, same inputs), so
+    # only the broken chapter executes; every page is still read and written afresh.
+    result = build_book(book, tmp_path / "out", seed_cache=built_book.parent / ".jupyter_cache")
     log = result.stdout + result.stderr
     assert result.returncode != 0
     assert "chapters/broken.md" in log and "deliberate failure" in log
+    # The message names the chapter, the line where the failing cell starts, and the cell.
+    fence = broken.splitlines().index("```{code-cell} ipython3") + 1
+    named = rf"chapters/broken\.md:{fence}: WARNING: execution failed: code cell 1 of 1 failed: RuntimeError: deliberate failure"
+    assert re.search(named, log), log[-4000:]
+    # The other chapters were still built, without error output.
+    pages = tmp_path / "out" / "_build" / "html"
+    for page in toc_files():
+        path = pages / f"{page}.html"
+        assert path.is_file(), f"{page} was not built beside the failing chapter"
+        text = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text()
+        assert not [marker for marker in ERROR_MARKERS if marker in text], f"{page} shows an error"
+    # An incremental build does not hide the failure: the chapter is executed and reported again.
+    again = build(book, tmp_path / "out")
+    assert again.returncode != 0 and re.search(named, again.log), again.log[-4000:]

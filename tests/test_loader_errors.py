@@ -40,27 +40,22 @@ def test_missing_column(data_copy):
         data.load_table("alliance_members", data_copy)
 
 
-def test_wrong_type(data_copy):
-    corrupt(data_copy, "indicators.csv", "ALB,MS.MIL.TOTL.P1,1992,", "ALB,MS.MIL.TOTL.P1,199x,")
-    line = line_of(data_copy, "indicators.csv", "199x")
-    with pytest.raises(data.DataValidationError, match=rf"data/indicators.csv, line {line}, column 'year'"):
-        data.load_table("indicators", data_copy)
+# (table, file, text to replace, replacement, expected message after "data/FILE, line N, ")
+CORRUPTIONS = [
+    ("indicators", "indicators.csv", "ALB,MS.MIL.TOTL.P1,1992,", "ALB,MS.MIL.TOTL.P1,199x,", r"column 'year'"),
+    ("alliance_members", "alliance_members.csv", "CSTO,ARM,2002-10-07", "CSTO,ARM,2002-13-07",
+     r"column 'accession_date'"),
+    ("alliance_members", "alliance_members.csv", "CSTO,ARM,", "CSTO,XXA,", r"column .iso3.: unknown reference.*XXA.*countries"),
+]
 
 
-def test_unparseable_date(data_copy):
-    corrupt(data_copy, "alliance_members.csv", "CSTO,ARM,2002-10-07", "CSTO,ARM,2002-13-07")
-    line = line_of(data_copy, "alliance_members.csv", "2002-13-07")
-    with pytest.raises(data.DataValidationError,
-                       match=rf"data/alliance_members.csv, line {line}, column 'accession_date'"):
-        data.load_table("alliance_members", data_copy)
-
-
-def test_unknown_country_code(data_copy):
-    corrupt(data_copy, "alliance_members.csv", "CSTO,ARM,", "CSTO,XXA,")
-    line = line_of(data_copy, "alliance_members.csv", "CSTO,XXA,")
-    with pytest.raises(data.DataValidationError,
-                       match=rf"data/alliance_members.csv, line {line}.*XXA.*countries"):
-        data.load_table("alliance_members", data_copy)
+@pytest.mark.parametrize("table,file,old,new,expected", CORRUPTIONS,
+                         ids=["wrong type", "unparseable date", "unknown country code"])
+def test_bad_cell_is_named_by_file_line_and_column(data_copy, table, file, old, new, expected):
+    corrupt(data_copy, file, old, new)
+    line = line_of(data_copy, file, new)
+    with pytest.raises(data.DataValidationError, match=rf"data/{file}, line {line}, {expected}"):
+        data.load_table(table, data_copy)
 
 
 def test_duplicate_primary_key(data_copy):

@@ -1,0 +1,465 @@
+"""Sphinx extension: the book never shows stale outputs, fails loudly and locally, links safely.
+
+1. Inputs of each chapter. The execution cache (jupyter-cache) re-executes a notebook only when its
+   code cells change, not when the files they read change. For every MyST notebook this extension
+   lists the inputs its code reads (see `notebook_inputs`: the tables named in
+   `data.load_table("...")`, the map geometry for `data.load_region()`, the modules of `cstobook`
+   it imports and, through them, the data package and the bibliography), fingerprints their bytes
+   and appends one hidden code cell holding the fingerprint (a comment, tagged `remove-cell`) to
+   the notebook as it is read. A change to an input changes that cell, so jupyter-cache executes
+   exactly the chapters that read the input, and reuses every other chapter's outputs. The cell
+   is appended at the end, so line numbers in warnings stay right. Sphinx itself is told to
+   re-read those chapters (`env-get-outdated`), so an incremental build picks the change up.
+2. Failures. myst-nb's `raise_on_error` aborts the whole build at the first failing chapter. With
+   it off, this extension fails the build at its end instead (exit status 1), after every other
+   page is written, with one line per failed chapter naming the file, the line and the number of
+   the failing code cell and the error. A failed chapter is re-read on every build until it passes,
+   so an incremental build cannot hide the failure.
+3. External links (`http(s)://`) in the written pages, theme buttons included, get
+   rel="noopener noreferrer".
+4. The directive `datapackage-downloads` writes a download link for data/datapackage.json and
+   for the file of every resource it describes, so that the data appendix offers every table,
+   including those added later.
+"""
+from __future__ import annotations
+
+import ast
+import csv
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+logger = logging.getLogger(__name__)
+
+FINGERPRINT_MARKER = "# Inputs of this page, fingerprinted by _ext/build_integrity.py"
+ALL_DATA = "data/"  # an input meaning: every file in data/
+
+# What a call in a chapter reads, as resources of data/datapackage.json.
+FUNCTION_INPUTS = {"load_region": ("region", "countries")}  # the region's iso3 are checked against countries
+# What importing a module of cstobook reads, beyond its own code and the tables a chapter loads.
+MODULE_INPUTS = {"datapackage_docs": (ALL_DATA,)}  # the data appendix shows every file of data/
+_LOAD_TABLE = re.compile(r"\bload_table\(\s*(?P<quote>['\"])(?P<name>[^'\"]+)(?P=quote)")
+_ANY_LOAD_TABLE = re.compile(r"\bload_table\(")
+_DATA_FILE = re.compile(r"['\"](?:\.\./)?data/(?P<file>[^'\"/]+)['\"]")
+_BIB_ENTRY = re.compile(r"^@\s*(?P<type>\w+)\s*\{\s*(?P<key>[^,\s]+)\s*,", re.M)
+
+
+# --- Inputs of a chapter ----------------------------------------------------------------------
+
+def project_root() -> Path:
+    """The project whose data and code the chapters' kernels read: that of the cstobook imported
+    here, which is the one the kernels import (same interpreter, same PYTHONPATH)."""
+    from cstobook import paths
+
+    return paths.ROOT
+
+
+def code_cells(text: str, suffix: str = ".md") -> list[tuple[int, str]]:
+    """(first line, source) of each code cell of a MyST notebook or .ipynb; [] for anything else."""
+    import nbformat
+    from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
+
+    if suffix == ".ipynb":
+        notebook = nbformat.reads(text, as_version=4)
+        return [(0, cell.source) for cell in notebook.cells if cell.cell_type == "code"]
+    if not is_myst_markdown_notebook(text):
+        return []
+    notebook = read_myst_markdown_notebook(text, add_source_map=True)
+    lines = notebook.metadata.get("source_map", [0] * len(notebook.cells))  # 1-based lines of the fences
+    return [(line, cell.source) for line, cell in zip(lines, notebook.cells) if cell.cell_type == "code"]
+
+
+def _imported_modules(code: str, package_dir: Path, package: str = "cstobook",
+                      current: str | None = None) -> set[str]:
+    """Modules of `package` imported by `code` (absolute, or relative from module `current`)."""
+    modules = {name.stem for name in package_dir.glob("*.py")}
+    found: set[str] = set()
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # IPython magics: fall back to the import lines alone
+        lines = [line.strip() for line in code.splitlines() if line.strip().startswith(("import ", "from "))]
+        try:
+            tree = ast.parse("\n".join(lines))
+        except SyntaxError:
+            return {"__init__"} | modules if package in code else set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == package:
+                    found.add("__init__")
+                    if len(parts) > 1 and parts[1] in modules:
+                        found.add(parts[1])
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level and current is not None:
+                base = f"{package}.{base}" if base else package
+            parts = base.split(".")
+            if parts[0] != package:
+                continue
+            found.add("__init__")
+            if len(parts) > 1 and parts[1] in modules:
+                found.add(parts[1])
+            elif len(parts) == 1:
+                found.update(alias.name for alias in node.names if alias.name in modules)
+    return found
+
+
+def module_closure(modules: Iterable[str], package_dir: Path) -> set[str]:
+    """`modules` and every module of the package they import, directly or not."""
+    todo, seen = list(modules), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        source = package_dir / f"{name}.py"
+        if source.is_file():
+            todo.extend(_imported_modules(source.read_text(encoding="utf-8"), package_dir, current=name) - seen)
+    return seen
+
+
+def data_package(root: Path) -> dict[str, dict]:
+    """Resource name -> its descriptor in data/datapackage.json."""
+    try:
+        package = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {resource["name"]: resource for resource in package.get("resources", [])}
+
+
+def resource_closure(names: Iterable[str], resources: dict[str, dict]) -> set[str]:
+    """`names` and the resources their foreign keys point at (loading a table checks those)."""
+    todo, seen = list(names), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for key in resources.get(name, {}).get("schema", {}).get("foreignKeys", []):
+            todo.append(key.get("reference", {}).get("resource") or name)
+    return seen
+
+
+def notebook_inputs(code: str, root: Path) -> list[str]:
+    """What the notebook with this code (all its code cells) depends on, as a sorted list of
+    items: files relative to `root`, 'data/' for every file in data/, and two kinds of parts of
+    a file: 'data/datapackage.json#T' (the descriptor of table T) and 'references.bib#T' (the
+    bibliography entries of the sources named in table T).
+
+    A chapter depends on the code of each cstobook module it imports (directly or not) and what
+    those read (MODULE_INPUTS); on each table it loads by a literal name (load_table("T"), and
+    load_region()), with the tables their foreign keys point at: the file, its descriptor, and the
+    bibliography entries of its sources (loading checks them; tables link them). A load_table()
+    whose argument is not a literal, or a use of paths.DATA, makes it depend on all of data/; a
+    mention of the bibliography or the data package, on the whole file."""
+    package_dir = root / "cstobook"
+    modules = module_closure(_imported_modules(code, package_dir), package_dir)
+    resources = data_package(root)
+    inputs = {f"cstobook/{name}.py" for name in modules}
+    for name in modules:
+        inputs.update(MODULE_INPUTS.get(name, ()))
+    names = {match["name"] for match in _LOAD_TABLE.finditer(code)}
+    for function, loaded in FUNCTION_INPUTS.items():
+        if re.search(rf"\b{function}\(", code):
+            names.update(loaded)
+    for name in resource_closure(names, resources):
+        if name not in resources:
+            inputs.add(ALL_DATA)  # an unknown table fails to load; any change to data/ may fix it
+            continue
+        inputs.update({f"data/{resources[name]['path']}", f"data/datapackage.json#{name}", f"references.bib#{name}"})
+    if len(_ANY_LOAD_TABLE.findall(code)) > len(_LOAD_TABLE.findall(code)) or "paths.DATA" in code:
+        inputs.add(ALL_DATA)
+    inputs.update(f"data/{match['file']}" for match in _DATA_FILE.finditer(code))
+    if re.search(r"bibliograph|BIBLIOGRAPHY|references\.bib", code):
+        inputs.add("references.bib")
+    if re.search(r"datapackage|DATAPACKAGE", code):
+        inputs.add("data/datapackage.json")
+    return sorted(inputs)
+
+
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except OSError:
+        return "missing"
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _DIGESTS[key]
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _source_keys(path: Path) -> set[str]:
+    """The bibliography keys a table names: its source_id and *_source_id columns (a GeoJSON
+    file: the same properties of its features), ';' separating several keys in one cell."""
+    cells: list[str] = []
+    try:
+        if path.suffix == ".csv":
+            with path.open(encoding="utf-8", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    cells += [value or "" for column, value in row.items()
+                              if column and (column == "source_id" or column.endswith("_source_id"))]
+        elif path.suffix in {".geojson", ".json"}:
+            for feature in json.loads(path.read_text(encoding="utf-8")).get("features", []):
+                cells += [str(value) for column, value in (feature.get("properties") or {}).items()
+                          if column == "source_id" or column.endswith("_source_id")]
+    except (OSError, ValueError, csv.Error):
+        return {"<unreadable>"}
+    return {key.strip() for cell in cells for key in cell.split(";") if key.strip()}
+
+
+def _bib_entries(path: Path) -> dict[str, str]:
+    """Key -> raw text of its entry in a BibTeX file."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    starts = list(_BIB_ENTRY.finditer(text))
+    return {match["key"]: text[match.start():(starts[i + 1].start() if i + 1 < len(starts) else len(text))]
+            for i, match in enumerate(starts)}
+
+
+class _Digester:
+    """Digests of input items, each computed once per build."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.memo: dict[str, str] = {}
+        self.resources: dict[str, dict] | None = None
+
+    def __call__(self, item: str) -> str:
+        if item not in self.memo:
+            self.memo[item] = self._compute(item)
+        return self.memo[item]
+
+    def _compute(self, item: str) -> str:
+        root = self.root
+        if item == ALL_DATA:
+            folder = root / "data"
+            files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+            return _sha("".join(f"{p.name}\0{_file_digest(p)}\n" for p in files))
+        if "#" not in item:
+            return _file_digest(root / item)
+        file, name = item.split("#", 1)
+        if self.resources is None:
+            self.resources = data_package(root)
+        resource = self.resources.get(name)
+        if file == "data/datapackage.json":
+            return _sha(json.dumps(resource, sort_keys=True))
+        if resource is None:
+            return "missing"
+        bib = self._bib(file)
+        keys = sorted(_source_keys(root / "data" / resource["path"]))
+        return _sha("".join(f"{key}\0{bib.get(key, '<missing>')}\n" for key in keys))
+
+    def _bib(self, file: str) -> dict[str, str]:
+        key = f"bib:{file}:{_file_digest(self.root / file)}"
+        if key not in _BIBS:
+            _BIBS.clear()
+            _BIBS[key] = _bib_entries(self.root / file)
+        return _BIBS[key]
+
+
+_BIBS: dict[str, dict[str, str]] = {}
+
+
+def fingerprint(inputs: Iterable[str], root: Path, digester: _Digester | None = None) -> str:
+    """sha256 over the names and contents of the inputs."""
+    digester = digester or _Digester(root)
+    return _sha("".join(f"{item}\0{digester(item)}\n" for item in inputs))
+
+
+def fingerprint_cell(inputs: list[str], value: str, language: str = "ipython3") -> str:
+    """The MyST code cell appended to a notebook: a comment, removed from the page."""
+    return (f"\n\n```{{code-cell}} {language}\n:tags: [remove-cell]\n\n{FINGERPRINT_MARKER}\n"
+            f"# so that the execution cache re-executes it when one changes: {value}\n"
+            f"# {', '.join(inputs)}\n```\n")
+
+
+# --- Sphinx hooks -----------------------------------------------------------------------------
+
+def _records(env) -> dict:
+    if not hasattr(env, "cstobook_inputs"):
+        env.cstobook_inputs = {}
+    return env.cstobook_inputs
+
+
+def add_fingerprint(app: Sphinx, docname: str, source: list[str]) -> None:
+    path = Path(app.env.doc2path(docname))
+    if path.suffix not in {".md", ".ipynb"}:
+        return
+    cells = code_cells(source[0], path.suffix)
+    if not cells:
+        return
+    root = project_root()
+    inputs = notebook_inputs("\n".join(code for _, code in cells), root)
+    if not inputs:
+        return
+    value = fingerprint(inputs, root)
+    _records(app.env)[docname] = {"inputs": inputs, "fingerprint": value}
+    if path.suffix == ".md":
+        language = re.search(r"^(?:`{3,}|~{3,})\{code-cell\}\s*(\S*)", source[0], re.M)
+        source[0] = source[0].rstrip("\n") + fingerprint_cell(inputs, value, (language and language[1]) or "ipython3")
+    else:
+        notebook = json.loads(source[0])
+        notebook["cells"].append({"cell_type": "code", "execution_count": None, "outputs": [],
+                                  "metadata": {"tags": ["remove-cell"]},
+                                  "source": f"{FINGERPRINT_MARKER}: {value}"})
+        source[0] = json.dumps(notebook)
+
+
+def _failed_docs(env) -> dict[str, dict]:
+    metadata = getattr(env, "nb_metadata", {})
+    return {docname: data["exec_data"] for docname, data in metadata.items()
+            if docname in env.found_docs and (data.get("exec_data") or {}).get("succeeded") is False}
+
+
+def outdated_by_inputs(app: Sphinx, env, added: set, changed: set, removed: set) -> list[str]:
+    """Chapters whose inputs changed since they were read, and chapters whose execution failed."""
+    root = project_root()
+    digester = _Digester(root)
+    done = added | changed | removed
+    stale = [docname for docname, record in sorted(_records(env).items())
+             if docname not in done and docname in env.found_docs
+             and fingerprint(record["inputs"], root, digester) != record["fingerprint"]]
+    failed = [docname for docname in sorted(_failed_docs(env)) if docname not in done and docname not in stale]
+    if stale:
+        logger.info(f"[build_integrity] inputs changed, re-reading: {', '.join(stale)}")
+    if failed:
+        logger.info(f"[build_integrity] execution failed last time, re-reading: {', '.join(failed)}")
+    return stale + failed
+
+
+def purge_doc(app: Sphinx, env, docname: str) -> None:
+    _records(env).pop(docname, None)
+
+
+def merge_info(app: Sphinx, env, docnames: set, other) -> None:
+    _records(env).update({name: record for name, record in _records(other).items() if name in docnames})
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def describe_failure(path: Path, traceback: str) -> tuple[int | None, str]:
+    """(line of the failing cell, 'code cell N of M failed: Error: message') from the traceback
+    nbclient records, which holds the failing cell's source between lines of dashes."""
+    traceback = _ANSI.sub("", traceback or "")
+    lines = [line for line in traceback.strip().splitlines() if line.strip()]
+    error = lines[-1].strip() if lines else "unknown error"
+    match = re.search(r"executing the following cell:\n-{5,}\n(.*?)\n-{5,}\n", traceback, re.S)
+    try:
+        cells = code_cells(path.read_text(encoding="utf-8"), path.suffix)
+    except (OSError, ValueError):
+        cells = []
+    if match:
+        failing = match[1].strip()
+        for number, (line, code) in enumerate(cells, start=1):
+            if code.strip() == failing:
+                return line or None, f"code cell {number} of {len(cells)} failed: {error}"
+        return None, f"the code cell starting {failing.splitlines()[0]!r} failed: {error}"
+    return None, f"execution failed: {error}"
+
+
+def report_failures(app: Sphinx, exception: Exception | None) -> None:
+    """Fail the build, after every page is written, if a chapter's execution failed."""
+    failed = _failed_docs(app.env)
+    if exception is not None or not failed:
+        return
+    app.statuscode = 1
+    logger.info(f"[build_integrity] {len(failed)} chapter(s) failed to execute; the other pages were built.")
+    for docname, data in sorted(failed.items()):
+        path = Path(app.env.doc2path(docname))
+        line, what = describe_failure(path, data.get("traceback") or data.get("error") or "")
+        logger.warning(f"execution failed: {what}", location=(docname, line),
+                       type="build_integrity", subtype="execution")
+
+
+_ANCHOR = re.compile(r"<a\s[^>]*>", re.I)
+_SKIP = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+_HREF = re.compile(r"""\shref\s*=\s*(["'])(?P<url>.*?)\1""", re.I | re.S)
+_REL = re.compile(r"""\srel\s*=\s*(["'])(?P<rel>.*?)\1""", re.I | re.S)
+SAFE_REL = ("noopener", "noreferrer")
+
+
+def secure_anchor(tag: str) -> str:
+    """An <a> start tag to an external URL, with rel="noopener noreferrer" added."""
+    href = _HREF.search(tag)
+    if not href or not re.match(r"(?i)\s*(https?:)?//", href["url"]):
+        return tag
+    rel = _REL.search(tag)
+    if rel is None:
+        return f'{tag[:2]} rel="{" ".join(SAFE_REL)}"{tag[2:]}'
+    tokens = rel["rel"].split()
+    tokens += [token for token in SAFE_REL if token not in tokens]
+    return tag[:rel.start("rel")] + " ".join(tokens) + tag[rel.end("rel"):]
+
+
+def secure_links(html: str) -> str:
+    """Every external link of a page gets rel="noopener noreferrer" (scripts and styles untouched;
+    map documents inside iframe srcdoc are escaped, so they hold no tags to touch)."""
+    out, last = [], 0
+    for block in _SKIP.finditer(html):
+        out.append(_ANCHOR.sub(lambda m: secure_anchor(m[0]), html[last:block.start()]))
+        out.append(block[0])
+        last = block.end()
+    out.append(_ANCHOR.sub(lambda m: secure_anchor(m[0]), html[last:]))
+    return "".join(out)
+
+
+def secure_written_pages(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
+        if page.relative_to(outdir).parts[0] in {"_static", "_sources", "_downloads", "_images"}:
+            continue
+        text = page.read_text(encoding="utf-8")
+        secured = secure_links(text)
+        if secured != text:
+            page.write_text(secured, encoding="utf-8")
+
+
+class DataPackageDownloads(SphinxDirective):
+    """'Download: datapackage.json, countries.csv, ...': one link per file of the data package."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        package = Path(self.env.srcdir) / "data" / "datapackage.json"
+        self.env.note_dependency(str(package))
+        files = ["datapackage.json"] + [resource["path"] for resource in
+                                        json.loads(package.read_text(encoding="utf-8"))["resources"]]
+        paragraph = nodes.paragraph("", "Download: ")
+        for number, name in enumerate(files):
+            if number:
+                paragraph += nodes.Text(", ")
+            link = addnodes.download_reference("", "", reftarget=f"/data/{name}", refdoc=self.env.docname,
+                                               refdomain="", reftype="download", refexplicit=True)
+            link += nodes.literal(name, name)
+            paragraph += link
+        paragraph += nodes.Text(".")
+        return [paragraph]
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_directive("datapackage-downloads", DataPackageDownloads)
+    app.connect("source-read", add_fingerprint)
+    app.connect("env-get-outdated", outdated_by_inputs)
+    app.connect("env-purge-doc", purge_doc)
+    app.connect("env-merge-info", merge_info)
+    app.connect("build-finished", secure_written_pages)
+    app.connect("build-finished", report_failures, priority=900)  # last: its lines end the log
+    return {"version": "1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,212 @@
+"""Citation and reuse: CITATION.cff (valid against the Citation File Format schema), Zenodo
+metadata, BibTeX for the book and each chapter of _toc.yml, each chapter as a notebook, each table
+as CSV, and launch buttons (Binder, Colab) for the book's repository."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import nbformat
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+from pybtex.database import parse_string
+
+from conftest import ROOT, toc_files
+
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+CITATION = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+ZENODO = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
+BASEURL = CONFIG["html"]["baseurl"]
+REPOSITORY = CONFIG["repository"]["url"]
+ORG, REPO = REPOSITORY.split("github.com/")[1].split("/")[:2]
+PAGES = toc_files()
+CHAPTERS = [p for p in PAGES[1:] if p != "chapters/how-to-cite"]  # what a reader would cite
+
+
+def soup(built_book: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def page_title(built_book: Path, page: str) -> str:
+    title = soup(built_book, page).find("h1").get_text(" ", strip=True).rstrip("#").strip()
+    return title.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+
+
+def is_notebook(page: str) -> bool:
+    """A page with code: an .ipynb, or MyST markdown read as a notebook (file_format: mystnb)."""
+    if (ROOT / f"{page}.ipynb").is_file():
+        return True
+    source = ROOT / f"{page}.md"
+    front = source.read_text(encoding="utf-8").split("---")[1] if source.read_text(encoding="utf-8").startswith("---") else ""
+    return "file_format: mystnb" in front or "kernelspec" in front
+
+
+NOTEBOOK_PAGES = [p for p in PAGES if is_notebook(p)]
+
+
+# --- CITATION.cff and Zenodo -------------------------------------------------------------------
+
+def test_citation_cff_is_valid_citation_file_format():
+    schema = json.loads((Path(__file__).parent / "schemas" / "citation-cff-1.2.0.schema.json").read_text())
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(CITATION)]
+    assert errors == []
+
+
+def test_citation_cff_agrees_with_the_book():
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert CITATION["title"] == CONFIG["title"]
+    assert CITATION["preferred-citation"]["title"].startswith(CONFIG["title"])
+    assert CITATION["url"] == CITATION["preferred-citation"]["url"] == BASEURL
+    assert CITATION["repository-code"] == REPOSITORY
+    assert CITATION["version"] == version
+    assert str(CITATION["preferred-citation"]["year"]) == str(CONFIG["copyright"])
+    assert [a.get("name") for a in CITATION["authors"]] == [CONFIG["author"]]
+
+
+ZENODO_UPLOAD_TYPES = {"publication", "poster", "presentation", "dataset", "image", "video", "software",
+                       "lesson", "physicalobject", "other"}
+ZENODO_PUBLICATION_TYPES = {"annotationcollection", "book", "section", "conferencepaper", "datamanagementplan",
+                            "article", "patent", "preprint", "deliverable", "milestone", "proposal", "report",
+                            "softwaredocumentation", "taxonomictreatment", "technicalnote", "thesis",
+                            "workingpaper", "other"}
+ZENODO_RELATIONS = {"isCitedBy", "cites", "isSupplementTo", "isSupplementedBy", "isContinuedBy", "continues",
+                    "isDescribedBy", "describes", "hasMetadata", "isMetadataFor", "isNewVersionOf",
+                    "isPreviousVersionOf", "isPartOf", "hasPart", "isReferencedBy", "references",
+                    "isDocumentedBy", "documents", "isCompiledBy", "compiles", "isVariantFormOf",
+                    "isOriginalFormOf", "isIdenticalTo", "isAlternateIdentifier", "isReviewedBy", "reviews",
+                    "isDerivedFrom", "isSourceOf", "requires", "isRequiredBy", "isObsoletedBy", "obsoletes"}
+
+
+def test_zenodo_metadata_is_complete_and_agrees_with_citation_cff():
+    """.zenodo.json in the fields of Zenodo's deposit metadata: what a GitHub release archives."""
+    assert ZENODO["upload_type"] in ZENODO_UPLOAD_TYPES
+    if ZENODO["upload_type"] == "publication":
+        assert ZENODO["publication_type"] in ZENODO_PUBLICATION_TYPES
+    assert ZENODO["title"] == CITATION["preferred-citation"]["title"]
+    assert ZENODO["version"] == CITATION["version"]
+    assert [c["name"] for c in ZENODO["creators"]] == [a["name"] for a in CITATION["authors"]]
+    assert ZENODO["license"].lower() == CITATION["preferred-citation"]["license"].lower()
+    assert ZENODO["access_right"] == "open"
+    assert len(re.sub(r"<[^>]+>", "", ZENODO["description"])) > 100
+    assert set(ZENODO["keywords"]) == set(CITATION["keywords"])
+    for related in ZENODO["related_identifiers"]:
+        assert related["relation"] in ZENODO_RELATIONS
+    assert REPOSITORY in [r["identifier"] for r in ZENODO["related_identifiers"]]
+
+
+# --- How to cite -------------------------------------------------------------------------------
+
+def cite_entries(built_book: Path):
+    page = soup(built_book, "chapters/how-to-cite")
+    blocks = [pre.get_text() for pre in page.find_all("pre") if "@" in pre.get_text()]
+    assert blocks, "no BibTeX on the How to cite page"
+    return parse_string("\n\n".join(blocks), "bibtex").entries
+
+
+def test_how_to_cite_gives_bibtex_for_the_book(built_book):
+    entries = cite_entries(built_book)
+    book = entries["csto_ukraine_book"]
+    assert book.type == "book"
+    assert book.fields["title"] == CITATION["preferred-citation"]["title"]
+    assert book.fields["url"] == BASEURL
+    assert book.fields["year"] == str(CITATION["preferred-citation"]["year"])
+    assert len(book.persons["author"]) == 1  # the contributors as one corporate author, in braces
+    assert "CSTO--Ukraine book contributors" in str(book.persons["author"][0])
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_how_to_cite_gives_bibtex_for_each_chapter(built_book, page):
+    by_url = {e.fields.get("url"): e for e in cite_entries(built_book).values()}
+    entry = by_url.get(f"{BASEURL}{page}.html")
+    assert entry is not None, f"no BibTeX entry for {page}"
+    assert entry.type == "incollection"
+    assert entry.fields["title"] == page_title(built_book, page)
+    assert entry.fields["booktitle"] == CITATION["preferred-citation"]["title"]
+
+
+# --- Reuse: notebooks, tables, launch buttons ---------------------------------------------------
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_each_chapter_downloads_as_a_notebook(built_book, page):
+    """The page's download button offers the chapter as .ipynb, holding all of its code. (The
+    notebook carries outputs when the build executed it; a build that takes every notebook from
+    the execution cache writes them without, a myst-nb 1.4 behaviour. CI builds afresh.)"""
+    links = [a["href"] for a in soup(built_book, page).find_all("a", href=True) if a["href"].endswith(".ipynb")]
+    local = [href for href in links if "_sources/" in href]
+    assert local, f"{page} offers no .ipynb download"
+    served = (built_book / page).parent / local[0]
+    assert served.resolve() == (built_book / "_sources" / f"{page}.ipynb").resolve()
+    notebook = nbformat.read(served, as_version=4)
+    nbformat.validate(notebook)
+    code = [c.source for c in notebook.cells if c.cell_type == "code"]
+    source = (ROOT / f"{page}.md").read_text(encoding="utf-8") if (ROOT / f"{page}.md").is_file() else ""
+    assert len(code) >= max(1, source.count("```{code-cell}"))
+
+
+def csv_resources() -> list[str]:
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    return sorted(r["path"] for r in package["resources"] if str(r.get("path", "")).endswith(".csv"))
+
+
+@pytest.mark.parametrize("table", csv_resources())
+def test_each_data_table_downloads_as_csv(built_book, table):
+    """Every CSV table of data/datapackage.json is linked from a page of the book, as it is."""
+    name = Path(table).name
+    for page in PAGES:
+        for link in soup(built_book, page).find_all("a", href=True):
+            href = link["href"].split("#")[0]
+            if "_downloads/" in href and href.endswith("/" + name):
+                served = (built_book / page).parent / href
+                assert served.read_bytes() == (ROOT / "data" / table).read_bytes()
+                return
+    pytest.fail(f"no page links {table} for download")
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_launch_buttons_open_the_chapter_on_binder_and_colab(built_book, page):
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from book_publishing import launch_notebook_path
+
+    from book_publishing import DEFAULT_BRANCH
+
+    branch = CONFIG["sphinx"]["config"].get("launch_notebooks_branch", DEFAULT_BRANCH)
+    notebook = launch_notebook_path(page, CONFIG["repository"].get("path_to_book", ""))
+    hrefs = {a["href"] for a in soup(built_book, page).find_all("a", href=True)}
+    assert f"https://mybinder.org/v2/gh/{ORG}/{REPO}/{branch}?urlpath=tree/{notebook}" in hrefs
+    assert f"https://colab.research.google.com/github/{ORG}/{REPO}/blob/{branch}/{notebook}" in hrefs
+
+
+def test_launch_notebooks_are_written_for_every_chapter_with_code(built_book, tmp_path):
+    """What the publishing workflow pushes to the notebooks branch: each chapter with code as an
+    executed notebook beside its source, whose first cell sets it up on Colab."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import book_publishing
+    import launch_notebooks
+
+    written = launch_notebooks.write_notebooks(built_book, tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == sorted(f"{p}.ipynb" for p in NOTEBOOK_PAGES)
+    for path in written:
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+        setup = notebook.cells[0]
+        assert setup.metadata["tags"] == ["colab-setup"]
+        assert REPOSITORY in setup.source and f'"--branch", "{launch_notebooks.BRANCH}"' in setup.source
+        compile(setup.source, str(path), "exec")
+    workflow = (ROOT / ".github" / "workflows" / "book.yml").read_text(encoding="utf-8")
+    assert launch_notebooks.BRANCH == book_publishing.DEFAULT_BRANCH \
+        == CONFIG["sphinx"]["config"].get("launch_notebooks_branch", book_publishing.DEFAULT_BRANCH)
+    assert f"git checkout -B {launch_notebooks.BRANCH}" in workflow
+
+
+def test_binder_installs_the_book_and_its_package():
+    assert "-r ../requirements.txt" in (ROOT / "binder" / "requirements.txt").read_text()
+    post_build = ROOT / "binder" / "postBuild"
+    assert post_build.stat().st_mode & 0o111, "binder/postBuild must be executable"
+    assert "pip install" in post_build.read_text() and "-e ." in post_build.read_text()

@@ -1,0 +1,191 @@
+"""No stale outputs, and no wasted work. The execution cache notices only edits to code cells;
+_ext/build_integrity.py adds what each chapter reads (its tables, the cstobook code it imports) so
+that a change to a table or to cstobook re-executes exactly the chapters that depend on it, and an
+incremental build re-reads them. A copy of the book is built from the session's execution cache,
+then changed one way at a time and rebuilt incrementally."""
+from __future__ import annotations
+
+import csv
+import html
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from build_support import build, copy_book, notebook_pages
+from conftest import ROOT
+
+import build_integrity  # noqa: E402 - on sys.path through build_support
+
+
+def inputs_of(source: Path, page: str) -> list[str]:
+    path = source / f"{page}.md"
+    code = "\n".join(cell for _, cell in build_integrity.code_cells(path.read_text(encoding="utf-8")))
+    return build_integrity.notebook_inputs(code, source)
+
+
+def dependents(source: Path, item: str) -> set[str]:
+    """Notebook pages that read `item` (a file under source), directly or as part of all of data/."""
+    found = set()
+    for page in notebook_pages(source):
+        inputs = inputs_of(source, page)
+        if item in inputs or (item.startswith("data/") and build_integrity.ALL_DATA in inputs):
+            found.add(page)
+    return found
+
+
+# --- What each chapter reads -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", notebook_pages())
+def test_inputs_cover_every_table_and_module_a_chapter_uses(page):
+    code = "\n".join(cell for _, cell in build_integrity.code_cells((ROOT / f"{page}.md").read_text(encoding="utf-8")))
+    inputs = inputs_of(ROOT, page)
+    resources = build_integrity.data_package(ROOT)
+    for name in re.findall(r"load_table\(\s*['\"]([^'\"]+)['\"]", code):
+        assert f"data/{resources[name]['path']}" in inputs, name
+        assert f"references.bib#{name}" in inputs and f"data/datapackage.json#{name}" in inputs
+    for module in re.findall(r"^from cstobook import (.+)$", code, re.M):
+        for name in (part.strip().split(" as ")[0] for part in module.strip("()").split(",")):
+            assert f"cstobook/{name}.py" in inputs, name
+
+
+def test_inputs_follow_imports_foreign_keys_and_non_literal_loads():
+    inputs = build_integrity.notebook_inputs("from cstobook import tables\nx = data.load_table(name)\n", ROOT)
+    assert {"cstobook/tables.py", "cstobook/data.py", "cstobook/paths.py", "data/"} <= set(inputs)
+    inputs = build_integrity.notebook_inputs("from cstobook import data\ndata.load_table('indicators')\n", ROOT)
+    assert "data/countries.csv" in inputs  # indicators' iso3 are checked against countries
+    assert "data/region.geojson" not in inputs and "data/" not in inputs
+    assert build_integrity.notebook_inputs("print('no inputs')", ROOT) == []
+
+
+def test_no_data_step_work_at_build_time():
+    """Geometry simplification and reading the raw sources belong to `make data` (cstobook/derive.py),
+    never to a chapter or to the code chapters import."""
+    forbidden = re.compile(r"\.simplify(?:_coverage)?\(|set_precision\(|\.dissolve\(|\boverlay\(|union_all\(|"
+                           r"unary_union|paths\.SOURCES|shared/sources|from cstobook import derive|cstobook\.derive")
+    found = []
+    for module in sorted((ROOT / "cstobook").glob("*.py")):
+        if module.name in {"derive.py", "paths.py"}:
+            continue
+        found += [f"cstobook/{module.name}:{n}: {line.strip()}" for n, line in
+                  enumerate(module.read_text(encoding="utf-8").splitlines(), 1) if forbidden.search(line)]
+    for page in notebook_pages():
+        text = (ROOT / f"{page}.md").read_text(encoding="utf-8")
+        for line, code in build_integrity.code_cells(text):
+            found += [f"{page}.md (cell at line {line}): {row.strip()}" for row in code.splitlines() if forbidden.search(row)]
+    assert not found, "\n".join(found)
+
+
+def test_every_module_that_reads_data_is_known_to_the_fingerprint():
+    """A cstobook module that reads data/ or the bibliography itself must be listed in
+    build_integrity.MODULE_INPUTS (or be the loader, whose reads follow the tables loaded)."""
+    reads = re.compile(r"paths\.(DATA|DATAPACKAGE|BIBLIOGRAPHY)\b")
+    unknown = []
+    for module in sorted((ROOT / "cstobook").glob("*.py")):
+        if module.stem in {"data", "derive", "paths"} or module.stem in build_integrity.MODULE_INPUTS:
+            continue
+        if reads.search(module.read_text(encoding="utf-8")):
+            unknown.append(f"cstobook/{module.name}")
+    assert not unknown, unknown
+
+
+# --- Incremental builds of a copy ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def warm_copy(built_book, tmp_path_factory):
+    """A copy of the book built (incrementally from here on) on the session build's cache."""
+    folder = tmp_path_factory.mktemp("incremental")
+    source = copy_book(folder / "book")
+    output = folder / "out"
+    (output / "_build").mkdir(parents=True)
+    shutil.copytree(built_book.parent / ".jupyter_cache", output / "_build" / ".jupyter_cache")
+    first = build(source, output)
+    assert first.returncode == 0, first.log[-6000:]
+    return source, output
+
+
+def page_text(output: Path, page: str) -> str:
+    return (output / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
+
+
+def test_rebuild_without_change_executes_nothing(warm_copy):
+    source, output = warm_copy
+    result = build(source, output)
+    assert result.returncode == 0, result.log[-4000:]
+    assert result.executed(source) == set()
+
+
+def test_prose_edit_executes_nothing_and_shows_the_edit(warm_copy):
+    source, output = warm_copy
+    page = notebook_pages(source)[0]
+    path = source / f"{page}.md"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + "\nA sentence added by the prose-edit test: proseeditmarker.\n", encoding="utf-8")
+    try:
+        result = build(source, output)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert result.returncode == 0, result.log[-4000:]
+    assert result.executed(source) == set()
+    assert "proseeditmarker" in page_text(output, page)
+
+
+def value_to_change(source: Path, output: Path) -> tuple[str, str, set[str]] | None:
+    """(data file, a cell value shown verbatim on the page of a chapter that loads the file, the
+    chapters reading the file), preferring files read by the fewest chapters."""
+    notebooks = set(notebook_pages(source))
+    candidates = []
+    for resource in build_integrity.data_package(source).values():
+        item = f"data/{resource['path']}"
+        readers = dependents(source, item)
+        if not item.endswith(".csv") or not readers or readers == notebooks:
+            continue
+        candidates.append((len(readers), item, readers))
+    for _, item, readers in sorted(candidates):
+        text = (source / item).read_text(encoding="utf-8")
+        with (source / item).open(encoding="utf-8", newline="") as handle:
+            cells = [cell for row in csv.reader(handle) for cell in row[1:]]
+        for cell in sorted(set(cells), key=lambda c: (-len(c), c)):
+            if not (12 <= len(cell) <= 80) or not re.fullmatch(r"[A-Za-z][\w ,.'()-]*", cell) or text.count(cell) != 1:
+                continue
+            if any(html.escape(cell, quote=False) in page_text(output, page) for page in readers):
+                return item, cell, readers
+    return None
+
+
+def test_changed_table_reexecutes_exactly_its_chapters_and_shows_the_new_value(warm_copy):
+    source, output = warm_copy
+    found = value_to_change(source, output)
+    if found is None:
+        pytest.fail("no table value shown verbatim on a page was found to change")
+    item, value, readers = found
+    path = source / item
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace(value, f"{value} Zstalecheck"), encoding="utf-8")
+    try:
+        result = build(source, output)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert result.returncode == 0, result.log[-4000:]
+    assert result.executed(source) == readers, f"changed {item}"
+    assert any(f"{value} Zstalecheck" in html.unescape(page_text(output, page)) for page in readers), \
+        f"the new value of {item} is not on the pages of {sorted(readers)}"
+
+
+def test_changed_cstobook_module_reexecutes_exactly_its_chapters(warm_copy):
+    source, output = warm_copy
+    notebooks = set(notebook_pages(source))
+    modules = sorted((len(dependents(source, f"cstobook/{m.name}")), m.name) for m in (source / "cstobook").glob("*.py"))
+    chosen = next(((count, name) for count, name in modules if 0 < count < len(notebooks)), None)
+    if chosen is None:
+        pytest.skip("every cstobook module is read by every chapter")
+    path = source / "cstobook" / chosen[1]
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + "\n# edited by the stale-output test\n", encoding="utf-8")
+    try:
+        result = build(source, output)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert result.returncode == 0, result.log[-4000:]
+    assert result.executed(source) == dependents(source, f"cstobook/{chosen[1]}"), f"changed cstobook/{chosen[1]}"

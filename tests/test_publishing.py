@@ -1,0 +1,172 @@
+"""Publishing: the GitHub Actions workflow, the sitemap, Open Graph metadata, serving locally,
+static fallbacks of the maps, and the bundled third-party files (offline, with their licences)."""
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, toc_files
+
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+BASEURL = CONFIG["html"]["baseurl"]
+PAGES = toc_files()
+WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"
+
+
+def soup(built_book: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def map_iframes(built_book: Path, page: str) -> list:
+    return [f for f in soup(built_book, page).find_all("iframe") if "leaflet" in (f.get("srcdoc") or "")]
+
+
+# --- The workflow ------------------------------------------------------------------------------
+
+def workflow() -> dict:
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    data["on"] = data.get("on", data.get(True))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def steps(job: dict) -> list[dict]:
+    return job.get("steps", [])
+
+
+def test_workflow_tests_the_book_on_debian_with_chromium():
+    jobs = workflow()["jobs"]
+    testing = [job for job in jobs.values() if any(s.get("run", "").strip() == ".ci/run" for s in steps(job))]
+    assert testing, "no job runs .ci/run (which installs chromium and runs make test)"
+    assert "bookworm" in str(testing[0].get("container", "")), "tests run in Debian, where apt-get has chromium"
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "chromium" in ci and "make test" in ci
+
+
+def test_workflow_builds_the_book_and_deploys_it_to_github_pages():
+    data = workflow()
+    assert "main" in data["on"]["push"]["branches"]
+    jobs = data["jobs"]
+    builder = next(job for job in jobs.values() if any("make book" in s.get("run", "") for s in steps(job)))
+    upload = [s for s in steps(builder) if str(s.get("uses", "")).startswith("actions/upload-pages-artifact@")]
+    assert upload and upload[0]["with"]["path"] == "_build/html"
+    deploy = [(name, job) for name, job in jobs.items()
+              if any(str(s.get("uses", "")).startswith("actions/deploy-pages@") for s in steps(job))]
+    assert deploy, "no job uses actions/deploy-pages"
+    name, job = deploy[0]
+    assert job["permissions"] == {"pages": "write", "id-token": "write"}
+    assert job["environment"]["name"] == "github-pages"
+    assert "refs/heads/main" in job["if"], "only main is published"
+
+
+def test_workflow_publishes_the_notebooks_for_the_launch_buttons():
+    jobs = workflow()["jobs"]
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert "tools/launch_notebooks.py _build/html" in text
+    pushing = [job for job in jobs.values() if any("git push" in s.get("run", "") for s in steps(job))]
+    assert pushing and pushing[0]["permissions"] == {"contents": "write"}
+
+
+# --- Sitemap, Open Graph, serving ----------------------------------------------------------------
+
+def test_sitemap_lists_every_page_at_its_published_address(built_book):
+    tree = ET.parse(built_book / "sitemap.xml")
+    urls = {loc.text for loc in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert {f"{BASEURL}{page}.html" for page in PAGES} <= urls
+    assert all(url.startswith(BASEURL) for url in urls)
+    assert not [url for url in urls if url.endswith(("search.html", "genindex.html"))]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_has_open_graph_metadata(built_book, page):
+    document = soup(built_book, page)
+    meta = {tag["property"]: tag["content"] for tag in document.find_all("meta", property=True)}
+    assert meta.get("og:url") == f"{BASEURL}{page}.html"
+    assert meta.get("og:title")
+    assert meta.get("og:site_name") == CONFIG["title"]
+    assert len(meta.get("og:description", "")) > 40
+    image = meta.get("og:image", "")
+    assert image.startswith(BASEURL) and (built_book / image[len(BASEURL):]).is_file()
+    assert meta.get("og:image:alt")
+    assert document.find("link", rel="canonical")["href"] == f"{BASEURL}{page}.html"
+
+
+def test_make_serve_serves_the_built_book_locally():
+    dry_run = subprocess.run(["make", "-n", "serve"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert re.search(r"http\.server --directory _build/html --bind 127\.0\.0\.1 \d+", dry_run), dry_run
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_names_its_favicon(built_book, page):
+    """A page links its icon, so browsers do not ask for a /favicon.ico that does not exist."""
+    icon = soup(built_book, page).find("link", rel="icon")
+    assert icon is not None and ((built_book / page).parent / icon["href"]).is_file()
+
+
+# --- Static fallbacks of the maps ----------------------------------------------------------------
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_map_links_its_static_image_in_figures(built_book, page):
+    """Every interactive map also exists as a static image in figures/, linked from the figure that
+    holds the map (for print, slides, citation, and readers without JavaScript)."""
+    for number, frame in enumerate(map_iframes(built_book, page), start=1):
+        figure = frame.find_parent("figure")
+        assert figure is not None, f"map {number} is not in a figure"
+        images = [Path(a["href"]).name for a in figure.find_all("a", href=True)
+                  if "_downloads/" in a["href"] and a["href"].endswith((".png", ".svg"))]
+        in_figures = [name for name in images if (ROOT / "figures" / name).is_file()]
+        assert in_figures, f"map {number}: its figure links no image of figures/ ({images})"
+        for name in in_figures:
+            served = next((built_book / page).parent / a["href"] for a in figure.find_all("a", href=True)
+                          if a["href"].endswith("/" + name))
+            assert served.is_file() and served.stat().st_size > 10_000
+
+
+# --- Offline: bundled files and their licences ---------------------------------------------------
+
+THIRD_PARTY = re.compile(r"^(https?:)?//", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_and_maps_load_no_script_style_or_font_from_elsewhere(built_book, page):
+    """Scripts, styles, fonts and images of the page and of its maps are the book's own files."""
+    document = soup(built_book, page)
+    documents = [document] + [BeautifulSoup(html.unescape(f["srcdoc"]), "html.parser")
+                              for f in document.find_all("iframe") if f.get("srcdoc")]
+    foreign = []
+    for doc in documents:
+        for tag in doc.find_all(["script", "link", "img", "iframe", "source"]):
+            url = tag.get("src") or (tag.get("href") if tag.name == "link" and "stylesheet" in (tag.get("rel") or [])
+                                     or tag.name == "link" and "preload" in (tag.get("rel") or []) else None)
+            if url and THIRD_PARTY.match(url):
+                foreign.append(url)
+        for style in doc.find_all("style"):
+            foreign += [u for u in re.findall(r"url\(['\"]?([^'\")]+)", style.get_text()) if THIRD_PARTY.match(u)]
+    assert foreign == []
+
+
+def test_bundled_third_party_files_are_listed_with_their_licences():
+    lib = ROOT / "_static" / "lib"
+    readme = (lib / "README.md").read_text(encoding="utf-8")
+    for folder in sorted(p for p in lib.iterdir() if p.is_dir()):
+        assert f"`{folder.name}/`" in readme, f"_static/lib/README.md does not list {folder.name}/"
+        assert list(folder.glob("LICENSE*")), f"{folder} has no LICENSE file"
+    notices = (ROOT / "THIRD-PARTY-NOTICES.md").read_text(encoding="utf-8")
+    for bundled in ("Leaflet", "jQuery", "Font Awesome", "Bootstrap", "pydata-sphinx-theme", "sphinx-book-theme"):
+        assert bundled in notices, f"THIRD-PARTY-NOTICES.md does not name {bundled}"
+
+
+def test_every_file_a_map_loads_is_in_the_book(built_book):
+    for page in PAGES:
+        for frame in map_iframes(built_book, page):
+            document = BeautifulSoup(html.unescape(frame["srcdoc"]), "html.parser")
+            for tag in document.find_all(["script", "link"]):
+                url = tag.get("src") or tag.get("href")
+                if url:
+                    assert ((built_book / page).parent / url).resolve().is_file(), f"{page}: {url}"
