@@ -244,6 +244,20 @@ def finish(fmap: folium.Map, legend_title: str, legend: Sequence[tuple[str, str,
     return fmap
 
 
+def _in_view(frame: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    """Only what a static map shows: outlines cut at its frame (plus a margin), so that the SVG
+    does not carry every coast of the region."""
+    lon0, lat0, lon1, lat1 = bounds
+    clipped = frame.assign(geometry=frame.geometry.clip_by_rect(lon0 - 2, lat0 - 2, lon1 + 2, lat1 + 2))
+    return clipped[~clipped.geometry.is_empty]
+
+
+def _plot(frame: gpd.GeoDataFrame, ax, **style_options) -> None:
+    """Draw a layer unless the map's frame leaves nothing of it (geopandas warns on empty layers)."""
+    if len(frame):
+        frame.plot(ax=ax, **style_options)
+
+
 def static_map(region: gpd.GeoDataFrame, categories: Mapping[str, str],
                bounds: tuple[float, float, float, float], legend: Sequence[tuple[str, str, bool]], title: str,
                points=None, point_colour: str = style.INK, point_labels: str | None = None,
@@ -257,16 +271,17 @@ def static_map(region: gpd.GeoDataFrame, categories: Mapping[str, str],
 
     fig, ax = plt.subplots(figsize=(9, 5.6))
     ax.set_facecolor(style.SEA_COLOUR)
+    region = _in_view(region, bounds)
     land = region[region["layer"] == "country"]
     land.plot(ax=ax, color=style.CATEGORY_COLOURS["Other"], edgecolor=style.BORDER_COLOUR, linewidth=0.4)
     for category in dict.fromkeys(categories.values()):
         codes = [code for code, cat in categories.items() if cat == category]
-        land[land["iso3"].isin(codes)].plot(ax=ax, color=style.CATEGORY_COLOURS[category.split(" ")[0]],
-                                            edgecolor=style.BORDER_COLOUR, linewidth=0.5)
-    region[region["layer"] == "occupied"].plot(ax=ax, facecolor=style.CATEGORY_COLOURS["Occupied"],
-                                               edgecolor=style.INK, linewidth=0.6, hatch="////", alpha=0.8)
+        _plot(land[land["iso3"].isin(codes)], ax, color=style.CATEGORY_COLOURS[category.split(" ")[0]],
+              edgecolor=style.BORDER_COLOUR, linewidth=0.5)
+    _plot(region[region["layer"] == "occupied"], ax, facecolor=style.CATEGORY_COLOURS["Occupied"],
+          edgecolor=style.INK, linewidth=0.6, hatch="////", alpha=0.8)
     for frame, colour in extra_layers:
-        frame.plot(ax=ax, facecolor="none", edgecolor=colour, linewidth=1.4)
+        _plot(_in_view(frame, bounds), ax, facecolor="none", edgecolor=colour, linewidth=1.4)
     for _, waypoints in routes:
         lats, lons = zip(*waypoints)
         ax.plot(lons, lats, color=route_colour, linewidth=2, linestyle="--")
@@ -296,12 +311,13 @@ def static_snapshots(region: gpd.GeoDataFrame, snapshots: Sequence[tuple[str, Ma
     columns = 4
     rows = -(-len(snapshots) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(12, 2.6 * rows))
-    land = region[region["layer"] == "country"]
+    land = _in_view(region[region["layer"] == "country"], bounds)
     lon0, lat0, lon1, lat1 = bounds
     for ax, (label, colours) in zip(axes.flat, snapshots):
         ax.set_facecolor(style.SEA_COLOUR)
+        # Twelve panels of outlines make a heavy SVG: the land is embedded as an image there.
         land.plot(ax=ax, color=[colours.get(c, style.CATEGORY_COLOURS["Other"]) for c in land["iso3"]],
-                  edgecolor=style.BORDER_COLOUR, linewidth=0.2)
+                  edgecolor=style.BORDER_COLOUR, linewidth=0.2, rasterized=True)
         ax.set_xlim(lon0, lon1)
         ax.set_ylim(lat0, lat1)
         ax.set_aspect(1 / np.cos(np.radians((lat0 + lat1) / 2)))
