@@ -69,16 +69,30 @@ class Legend(MacroElement):
         self.entries = [(escape(label), colour, dashed) for label, colour, dashed in entries]
 
 
+class BookMap(folium.Map):
+    """A folium map shown in an iframe whose title names it (its accessible name; without one,
+    axe-core reports frame-title, serious). `finish` sets the title from the legend's."""
+
+    title = "Interactive map"
+
+    def _repr_html_(self, **kwargs) -> str:
+        markup = super()._repr_html_(**kwargs)
+        # branca writes the boolean attributes in quotes, which makes them invalid attribute names
+        markup = markup.replace('"allowfullscreen" "webkitallowfullscreen" "mozallowfullscreen"', "allowfullscreen")
+        return markup.replace("<iframe ", f'<iframe title="{html.escape(self.title)}" ', 1)
+
+
 def base_map(region: gpd.GeoDataFrame, bounds: tuple[float, float, float, float],
              highlighted: Sequence[str] = ()) -> folium.Map:
     """A tile-less map over `bounds` (lon_min, lat_min, lon_max, lat_max) with the countries as grey
     land, except those in `highlighted`, which category layers draw (each outline is sent once)."""
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
+    fmap = BookMap(tiles=None, control_scale=True, zoom_snap=0.25)
     fmap.get_root().height = MAP_HEIGHT
     fmap.default_js = LOCAL_JS
     fmap.default_css = LOCAL_CSS
     fmap.get_root().header.add_child(folium.Element(
-        f"<style>.folium-map {{ background: {style.SEA_COLOUR}; }}"
+        # .leaflet-container (leaflet.css, loaded after this) paints #ddd: outrank it
+        f"<style>.folium-map.leaflet-container {{ background: {style.SEA_COLOUR}; }}"
         ".cstobook-popup th { text-align:left; padding-right:8px; font-weight:600; }</style>"))
     land = region[(region["layer"] == "country") & ~region["iso3"].isin(highlighted)]
     folium.GeoJson(
@@ -239,6 +253,7 @@ def add_routes(fmap: folium.Map, routes: Sequence[tuple[str, Sequence[tuple[floa
 def finish(fmap: folium.Map, legend_title: str, legend: Sequence[tuple[str, str, bool]],
            layer_control: bool = True) -> folium.Map:
     Legend(legend_title, legend).add_to(fmap)
+    fmap.title = f"Interactive map: {legend_title}"
     if layer_control:
         folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap

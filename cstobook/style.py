@@ -21,7 +21,7 @@ INK = "#222222"
 # Members of one bloc in charts: Russia in the bloc colour, the others in a light-to-dark ramp.
 MEMBER_COLOURS = {
     "RUS": "#D55E00", "KAZ": "#E69F00", "BLR": "#56B4E9", "ARM": "#009E73",
-    "KGZ": "#0072B2", "TJK": "#CC79A7", "UZB": "#999999",
+    "KGZ": "#0072B2", "TJK": "#CC79A7", "UZB": "#555555",
 }
 
 

@@ -33,8 +33,10 @@ def styled(table: pd.DataFrame, caption: str, formats: dict | None = None):
     if SOURCES_COLUMN in table.columns:
         formats[SOURCES_COLUMN] = source_links
     rtl = [column for column in RIGHT_TO_LEFT_COLUMNS if column in table.columns]
+    dates = [column for column in table.columns if column == "Date"]
     return (table.style
             .set_properties(subset=rtl, **{"direction": "rtl", "text-align": "right"})
+            .set_properties(subset=dates, **{"white-space": "nowrap"})  # a date never breaks at its hyphens
             .format(formats, escape="html", na_rep="no data")
             .format_index(escape="html", axis=1)
             .hide(axis="index")

@@ -1,7 +1,7 @@
 """Reproducible outputs, and a build that survives an interruption.
 
 A second clean build, of a copy of the project whose figures/ starts empty, is interrupted (as by
-Ctrl-C) while it executes its second notebook, then run again. It must finish correctly, reuse
+a crash) as it starts its second notebook, then run again. It must finish correctly, reuse
 the notebooks finished before the interruption, and write the same figures, byte for byte, and
 the same tables as the session's ordinary clean build; and what it writes to figures/ must be what
 git has committed there, so that a stale committed figure fails the tests."""

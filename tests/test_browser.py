@@ -1,0 +1,184 @@
+"""The built book in a real browser: Debian's chromium, driven by Playwright, against the book
+served on 127.0.0.1, for every page of _toc.yml (pages added later are covered without change).
+
+Each page is visited once per mode (desktop, phone, dark; see browser_support.BookBrowser) and
+a full-page screenshot of each visit is saved in screenshots/ (git-ignored).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import snowballstemmer
+from bs4 import BeautifulSoup
+
+from browser_support import PAGE_BUDGET_BYTES, is_map_tile
+from colour_vision import difference
+from conftest import toc_files
+
+PAGES = toc_files()
+MIN_GROUND_DIFFERENCE = 5.0  # CIEDE2000 between a map's ground and any area: a visible edge
+
+
+# --- Loading -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_without_errors_or_failed_requests(book_browser, page):
+    """No JavaScript error (in the page or its map iframes), no console error, no failed request
+    and no HTTP error, except map-tile requests, which fail offline and are recognised by URL;
+    on a desktop, on a phone and in dark mode."""
+    for mode in ("desktop", "phone", "dark"):
+        log = book_browser.visit(page, mode).log
+        assert log.page_errors == [], mode
+        assert log.console_errors == [], mode
+        assert log.unexpected_failures() == [], mode
+        assert log.error_responses() == [], mode
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_loads_everything_from_the_book_itself(book_browser, page):
+    """Offline and on intranets the page is whole: every script, style, font and image comes from
+    the book's own server, none from a CDN or any third party (map tiles excepted)."""
+    log = book_browser.visit(page).log
+    server = book_browser.server
+    assert [r.url for r in log.requests if not server.is_local(r.url) and not is_map_tile(r.url)] == []
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_weight_is_within_budget(book_browser, page):
+    """Every page, with everything it loads (styles, scripts, fonts, images, its maps and their
+    Leaflet), weighs at most PAGE_BUDGET_BYTES (1 MB) as transferred, with text gzip-compressed as
+    GitHub Pages serves it, measured by the browser with a cold cache."""
+    transfers = book_browser.visit(page).transfers
+    total = sum(t.encoded_bytes for t in transfers)
+    heaviest = sorted(transfers, key=lambda t: -t.encoded_bytes)[:5]
+    assert total <= PAGE_BUDGET_BYTES, (
+        f"{page} weighs {total:,} bytes (budget {PAGE_BUDGET_BYTES:,}); heaviest: "
+        + ", ".join(f"{t.url.rsplit('/', 1)[-1]} {t.encoded_bytes:,}" for t in heaviest))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_only_pages_with_maps_load_leaflet(book_browser, page):
+    """Leaflet and jQuery are for the maps' iframes: a page without a map does not download them,
+    and a page with maps downloads each file once."""
+    visit = book_browser.visit(page)
+    lib = [t.url for t in visit.transfers if "/_static/lib/" in t.url]
+    if not visit.maps:
+        assert lib == []
+    assert len(lib) == len({url.split("?")[0] for url in lib}), lib
+
+
+# --- Maps --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", PAGES)
+def test_maps_draw_their_layers_show_a_legend_and_open_a_popup(book_browser, page):
+    """Each map draws its vector layers (SVG paths or a canvas in the Leaflet container), shows a
+    legend, and a mouse click on a feature opens a popup with text."""
+    for number, check in enumerate(book_browser.visit(page).maps, start=1):
+        assert check.drawn > 0, f"map {number}: no vector layer drawn"
+        assert check.legends, f"map {number}: no visible legend"
+        assert check.popup, f"map {number}: clicking its features opened no popup"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_maps_read_without_tiles(book_browser, page):
+    """Maps draw no tiles (offline they could not load): the map's own ground, where tiles would
+    be, must stand apart from every area drawn on it, or land and sea merge into one grey."""
+    for number, check in enumerate(book_browser.visit(page).maps, start=1):
+        merged = [fill for fill in check.fills if difference(fill, check.ground, "normal") < MIN_GROUND_DIFFERENCE]
+        assert merged == [], f"map {number}: areas {merged} are hard to tell from the map's ground {check.ground}"
+
+
+# --- Navigation and search ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", PAGES)
+def test_sidebar_reaches_every_chapter(book_browser, page):
+    """From every page, the sidebar links every page of the table of contents: on a desktop
+    as shown, on a phone once its toggle button is pressed."""
+    for mode in ("desktop", "phone"):
+        links = set(book_browser.visit(page, mode).sidebar)
+        missing = [p for p in PAGES if book_browser.server.url(p) not in links]
+        assert missing == [], f"{mode}: the sidebar of {page} does not reach {missing}"
+
+
+def search_word(html_folder: Path, page: str) -> str:
+    """A word of the page's text that Sphinx's search index lists for as few pages as possible."""
+    text = (html_folder / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    doc = index["docnames"].index(page)
+    stemmer = snowballstemmer.stemmer("porter")  # the stemmer of Sphinx's English search
+    soup = BeautifulSoup((html_folder / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    best = None
+    for word in set(re.findall(r"\b[A-Za-z]{5,}\b", (soup.find("article") or soup).get_text(" "))):
+        docs = index["terms"].get(stemmer.stemWord(word.lower()))
+        docs = [docs] if isinstance(docs, int) else (docs or [])
+        if doc in docs:
+            rank = (len(docs), -len(word), word)
+            best = min(best, rank) if best else rank
+    assert best, f"no word of {page} is in the search index"
+    return best[2]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_search_page_finds_the_page_from_a_word_in_it(book_browser, built_book, page):
+    word = search_word(built_book, page)
+    browser_page = book_browser.new_page()
+    try:
+        browser_page.goto(f"{book_browser.server.base}search.html?q={word}", wait_until="load")
+        browser_page.wait_for_function(
+            "() => /found|did not match/i.test(document.querySelector('#search-results .search-summary')?.textContent || '')",
+            timeout=15_000)
+        results = browser_page.evaluate("() => [...document.querySelectorAll('#search-results ul.search li a')]"
+                                        ".map(a => a.href.split('?')[0].split('#')[0])")
+    finally:
+        browser_page.context.close()
+    assert book_browser.server.url(page) in results, f"searching '{word}' did not list {page}: {results}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_tables_give_long_text_room_to_read(book_browser, page):
+    """At desktop width no cell holding a paragraph is squeezed into a column a word or two wide
+    (as a neighbouring column that may not wrap can do)."""
+    assert book_browser.visit(page).squeezed == []
+
+
+# --- Phone width and dark mode -----------------------------------------------------------------
+
+@pytest.mark.parametrize("page", PAGES)
+def test_nothing_scrolls_sideways_at_phone_width(book_browser, page):
+    """At 390 px the page itself never scrolls sideways (a wide table scrolls inside its own box)."""
+    overflow = book_browser.visit(page, "phone").overflow
+    assert overflow["scrolled"] == 0 and overflow["scroll_width"] <= overflow["width"], overflow
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_dark_mode_keeps_charts_tables_and_maps_legible(book_browser, page):
+    """In the dark colour scheme the page is dark, and charts stay on a light card (or are opaque),
+    table text keeps 4.5:1 contrast, and maps keep a light ground with readable legends."""
+    visit = book_browser.visit(page, "dark")
+    assert visit.theme == "dark"
+    assert visit.legibility == []
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_screenshots_are_saved_at_desktop_and_phone_width(book_browser, page):
+    for mode in ("desktop", "phone", "dark"):
+        book_browser.visit(page, mode)
+        shot = book_browser.screenshot_path(page, mode)
+        assert shot.is_file() and shot.stat().st_size > 5_000, shot
+
+
+@pytest.mark.parametrize("url, tile", [
+    ("https://tile.openstreetmap.org/5/17/10.png", True),
+    ("https://a.basemaps.cartocdn.com/light_all/3/4/2@2x.png", True),
+    ("https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/4/5/8", True),
+    ("https://example.org/tiles/12/2048/1361.pbf", True),
+    ("https://unpkg.com/leaflet@1.9.3/dist/leaflet.js", False),
+    ("http://127.0.0.1:8000/_images/chart.png", False),
+    ("https://cdn.jsdelivr.net/npm/bootstrap@5/dist/js/bootstrap.bundle.min.js", False),
+])
+def test_only_map_tiles_are_excused_when_they_fail(url, tile):
+    """The one exception to "no failed request": map tiles, which cannot load offline."""
+    assert is_map_tile(url) is tile
