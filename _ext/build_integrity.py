@@ -113,18 +113,25 @@ def _imported_modules(code: str, package_dir: Path, package: str = "cstobook",
     return found
 
 
-def module_closure(modules: Iterable[str], package_dir: Path) -> set[str]:
-    """`modules` and every module of the package they import, directly or not."""
-    todo, seen = list(modules), set()
+def _closure(start: Iterable[str], neighbours) -> set[str]:
+    """`start` and everything reachable from it through `neighbours(name)`."""
+    todo, seen = list(start), set()
     while todo:
         name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        source = package_dir / f"{name}.py"
-        if source.is_file():
-            todo.extend(_imported_modules(source.read_text(encoding="utf-8"), package_dir, current=name) - seen)
+        if name not in seen:
+            seen.add(name)
+            todo.extend(neighbours(name))
     return seen
+
+
+def module_closure(modules: Iterable[str], package_dir: Path) -> set[str]:
+    """`modules` and every module of the package they import, directly or not."""
+    def imports(name: str) -> set[str]:
+        source = package_dir / f"{name}.py"
+        if not source.is_file():
+            return set()
+        return _imported_modules(source.read_text(encoding="utf-8"), package_dir, current=name)
+    return _closure(modules, imports)
 
 
 def data_package(root: Path) -> dict[str, dict]:
@@ -138,15 +145,10 @@ def data_package(root: Path) -> dict[str, dict]:
 
 def resource_closure(names: Iterable[str], resources: dict[str, dict]) -> set[str]:
     """`names` and the resources their foreign keys point at (loading a table checks those)."""
-    todo, seen = list(names), set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        for key in resources.get(name, {}).get("schema", {}).get("foreignKeys", []):
-            todo.append(key.get("reference", {}).get("resource") or name)
-    return seen
+    def references(name: str) -> list[str]:
+        keys = resources.get(name, {}).get("schema", {}).get("foreignKeys", [])
+        return [key.get("reference", {}).get("resource") or name for key in keys]
+    return _closure(names, references)
 
 
 def notebook_inputs(code: str, root: Path) -> list[str]:
