@@ -101,12 +101,19 @@ def _pandas_types(schema) -> tuple[dict, list[str]]:
     return dtypes, dates
 
 
+def source_keys(cell) -> list[str]:
+    """The bibliography keys of one source_id cell ('a; b' -> ['a', 'b']); none for an empty cell."""
+    if cell is None or (not isinstance(cell, str) and pd.isna(cell)):
+        return []
+    return [key.strip() for key in str(cell).split(";") if key.strip()]
+
+
 def _check_sources(table: pd.DataFrame, file: str, bib_path: Path) -> None:
     if "source_id" not in table:
         raise DataValidationError(f"{file}: column 'source_id' is missing: every row must name its source")
     keys = bibliography_keys(bib_path)
     for index, cell in table["source_id"].items():
-        unknown = [key for key in str(cell).split(";") if key.strip() not in keys]
+        unknown = [key for key in source_keys(cell) if key not in keys]
         if pd.isna(cell) or unknown:
             raise DataValidationError(
                 f"{file}, line {index + 2}, column 'source_id': "
