@@ -5,6 +5,9 @@ import pandas as pd
 
 # The day before the full-scale invasion: "NATO's members of 2022" in the book means this date.
 EVE_OF_INVASION = pd.Timestamp("2022-02-23")
+# The last full year of data before the invasion: "on the eve" comparisons use it, later years
+# being context.
+EVE_YEAR = EVE_OF_INVASION.year - 1
 
 BLOC_INDICATORS = {  # indicator code: column title in the members table
     "SP.POP.TOTL": "Population",
@@ -24,20 +27,25 @@ def members_on(alliance_members: pd.DataFrame, date: pd.Timestamp, organisation:
     return members.reset_index(drop=True)
 
 
-def latest_values(indicators: pd.DataFrame, iso3: list[str], indicator: str) -> pd.DataFrame:
-    """The latest year with data for each country: columns iso3, year, value, estimate_flag."""
+def latest_values(indicators: pd.DataFrame, iso3: list[str], indicator: str,
+                  until: int | None = None) -> pd.DataFrame:
+    """The latest year with data for each country (up to the year `until`, if given): columns
+    iso3, year, value, estimate_flag."""
     rows = indicators[(indicators["indicator"] == indicator) & indicators["iso3"].isin(iso3)]
+    if until is not None:
+        rows = rows[rows["year"] <= until]
     latest = rows.sort_values("year").groupby("iso3", as_index=False).last()
     return latest[["iso3", "year", "value", "estimate_flag"]]
 
 
-def bloc_table(indicators: pd.DataFrame, countries: pd.DataFrame, iso3: list[str]) -> pd.DataFrame:
-    """One row per member: each indicator's latest value, its year, and the member's share of the
-    bloc total of the values shown (in percent). Years can differ between members; the table shows
-    them so that a reader sees when a share mixes years."""
+def bloc_table(indicators: pd.DataFrame, countries: pd.DataFrame, iso3: list[str],
+               until: int | None = None) -> pd.DataFrame:
+    """One row per member: each indicator's latest value (up to the year `until`, if given), its
+    year, and the member's share of the bloc total of the values shown (in percent). Years can
+    differ between members; the table shows them so that a reader sees when a share mixes years."""
     table = countries.set_index("iso3").loc[sorted(iso3), ["name"]]
     for code, title in BLOC_INDICATORS.items():
-        latest = latest_values(indicators, iso3, code).set_index("iso3")
+        latest = latest_values(indicators, iso3, code, until).set_index("iso3")
         table[f"{title}"] = latest["value"]
         table[f"{title}: year"] = latest["year"].astype("Int64")
         table[f"{title}: share of bloc (%)"] = 100 * latest["value"] / latest["value"].sum()

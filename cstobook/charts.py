@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.text import Text
 
 from cstobook import paths, style
 
@@ -46,21 +47,44 @@ def timeline(events: pd.DataFrame, when: str, lane: str, label: str, title: str,
              lanes: list[str] | None = None, colours: dict[str, str] | None = None):
     """Dated events as dots on horizontal lanes (one per category), each labelled.
 
-    `when` holds Timestamps; `lanes` fixes the order of categories from top to bottom."""
+    `when` holds Timestamps; `lanes` fixes the order of categories from top to bottom. Labels are
+    set above and below their dot, further out where a nearer place would overlap another label,
+    with a leader line back to the dot."""
     lanes = lanes or list(dict.fromkeys(events[lane]))
     colours = colours or {}
-    fig, ax = plt.subplots(figsize=(9, 0.9 + 0.75 * len(lanes)))
+    labelled = events[label].fillna("").astype(str).str.len().gt(0).any()
+    fig, ax = plt.subplots(figsize=(9, 0.9 + (1.35 if labelled else 0.75) * len(lanes)))
+    ax.set_xlim(events[when].min() - pd.Timedelta(days=60), events[when].max() + pd.Timedelta(days=60))
+    ax.set_ylim(-0.7, len(lanes) - 0.3)
+    renderer = fig.canvas.get_renderer()
     for row, name in enumerate(lanes):
         subset = events[events[lane] == name].sort_values(when)
         y = len(lanes) - 1 - row
         ax.axhline(y, color="#dddddd", linewidth=0.8, zorder=0)
-        ax.scatter(subset[when], [y] * len(subset), s=36, color=colours.get(name, style.INK),
+        ax.scatter(subset[when], [y] * len(subset), s=30, color=colours.get(name, style.INK),
                    edgecolor="white", linewidth=0.6, zorder=2)
-        for offset, (_, event) in enumerate(subset.iterrows()):
-            ax.annotate(event[label], (event[when], y), xytext=(0, 8 if offset % 2 == 0 else -13),
-                        textcoords="offset points", ha="center", fontsize=7, color="#444444")
+        placed = []  # window extents of this lane's labels
+        for _, event in subset.iterrows():
+            if not event[label]:
+                continue
+            for level in (1, -1, 2, -2, 3, -3, 4, -4, 5, -5):
+                offset = (5 + 10 * (abs(level) - 1)) * (1 if level > 0 else -1)
+                text = ax.annotate(event[label], (event[when], y), xytext=(0, offset), textcoords="offset points",
+                                   ha="center", va="bottom" if level > 0 else "top", fontsize=7, color="#333333",
+                                   arrowprops={"arrowstyle": "-", "color": "#aaaaaa", "linewidth": 0.5,
+                                               "shrinkA": 0, "shrinkB": 3} if abs(level) > 1 else None)
+                # the text's own box, where the offset puts it (an Annotation's extent would
+                # include its leader line)
+                text.update_positions(renderer)
+                box = Text.get_window_extent(text, renderer).expanded(1.08, 0.8)
+                if not any(box.overlaps(other) for other in placed):
+                    placed.append(box)
+                    break
+                text.remove()
+            else:  # no free place: the outermost level, overlapping rather than lost
+                placed.append(ax.annotate(event[label], (event[when], y), xytext=(0, -55), textcoords="offset points",
+                                          ha="center", va="top", fontsize=7).get_window_extent(renderer))
     ax.set_yticks(range(len(lanes)), list(reversed(lanes)))
-    ax.set_ylim(-0.8, len(lanes) - 0.2)
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     ax.set_title(title)

@@ -29,3 +29,13 @@ def format_value(value: float, unit: str) -> str:
     if unit == "fraction of GDP":
         return f"{100 * value:.1f}% of GDP"
     return human_number(value)
+
+
+# Natural Earth keeps some older English spellings of places; the book writes them as the
+# country itself and current English usage do.
+PLACE_SPELLINGS = {"Kiev": "Kyiv"}
+
+
+def place_name(name: str) -> str:
+    """A place's name as the book spells it."""
+    return PLACE_SPELLINGS.get(name, name)

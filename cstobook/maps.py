@@ -259,6 +259,22 @@ def finish(fmap: folium.Map, legend_title: str, legend: Sequence[tuple[str, str,
     return fmap
 
 
+def border_point(region: gpd.GeoDataFrame, country: str, neighbour: str,
+                 near: tuple[float, float]) -> tuple[float, float]:
+    """The (lat, lon) of the point of the border between `country` and `neighbour` nearest the
+    point `near` (lat, lon), on the map's own outlines: where a source names a border area but no
+    crossing, a schematic route can start there."""
+    from shapely.geometry import Point
+    from shapely.ops import nearest_points
+
+    land = region[region["layer"] == "country"].set_index("iso3").geometry
+    border = land[country].boundary.intersection(land[neighbour].buffer(0.02))
+    if border.is_empty:
+        raise ValueError(f"{country} and {neighbour} share no border in the map's outlines")
+    point = nearest_points(border, Point(near[1], near[0]))[0]
+    return (round(point.y, 2), round(point.x, 2))
+
+
 def _in_view(frame: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
     """Only what a static map shows: outlines cut at its frame (plus a margin), so that the SVG
     does not carry every coast of the region."""
@@ -318,8 +334,10 @@ def static_map(region: gpd.GeoDataFrame, categories: Mapping[str, str],
 
 
 def static_snapshots(region: gpd.GeoDataFrame, snapshots: Sequence[tuple[str, Mapping[str, str]]],
-                     bounds: tuple[float, float, float, float], legend: Mapping[str, str], title: str):
-    """The slider map as small multiples: one panel per snapshot, for print."""
+                     bounds: tuple[float, float, float, float], legend: Mapping[str, str], title: str,
+                     callout_colour: str | None = None):
+    """The slider map as small multiples: one panel per snapshot, for print. States drawn in
+    `callout_colour` are also named in a callout, so that a small state in that colour is seen."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
@@ -333,11 +351,18 @@ def static_snapshots(region: gpd.GeoDataFrame, snapshots: Sequence[tuple[str, Ma
         # Twelve panels of outlines make a heavy SVG: the land is embedded as an image there.
         land.plot(ax=ax, color=[colours.get(c, style.CATEGORY_COLOURS["Other"]) for c in land["iso3"]],
                   edgecolor=style.BORDER_COLOUR, linewidth=0.2, rasterized=True)
+        for _, state in land[land["iso3"].map(colours.get) == callout_colour].iterrows():
+            point = state.geometry.representative_point()
+            ax.annotate(state["name"], (point.x, point.y), xytext=(point.x - 14, point.y - 9), fontsize=8,
+                        arrowprops={"arrowstyle": "-", "color": style.INK, "linewidth": 0.8},
+                        bbox={"boxstyle": "round,pad=0.2", "facecolor": callout_colour, "edgecolor": style.INK,
+                              "linewidth": 0.6})
         ax.set_xlim(lon0, lon1)
         ax.set_ylim(lat0, lat1)
         ax.set_aspect(1 / np.cos(np.radians((lat0 + lat1) / 2)))
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_axis_off()  # geopandas would label every panel's axes with the CRS's coordinates
+        ax.add_patch(plt.Rectangle((lon0, lat0), lon1 - lon0, lat1 - lat0, facecolor=style.SEA_COLOUR,
+                                   edgecolor="#999999", linewidth=0.6, zorder=-1))
         ax.set_title(label, fontsize=9, loc="center")
     for ax in list(axes.flat)[len(snapshots):]:
         ax.set_axis_off()

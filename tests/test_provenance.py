@@ -115,6 +115,38 @@ def test_every_page_cites_only_entries_of_the_bibliography():
     assert not unknown, "\n".join(unknown)
 
 
+# --- Sources name their originals -----------------------------------------------------------------
+
+# Sites through which texts were read that are not their publishers: aggregators, reposts, forums,
+# blogs and mirrors. A text read there is cited under its original publisher, the copy in a note.
+RELAYS = ("urdupoint", "devdiscourse", "debatepolitics", "brothersjudd", "ironblade", "accentnews", "wikimili",
+          "yahoo", "gifizo", "investing.com", "hyetert", "armenianclub", "webjosh", "leadpakistan", "infosurhoy",
+          "cde.news", "kitchen0", "anedelya", "oopstop", "ukrainetoday", "cxtvnews",
+          "indianarrative", "breaknlinks", "dailyripple", "blogen", "wikiwand", "clankeith", "elhdth",
+          "dtnext", "click2houston", "millichronicle", "sila-rf", "newsme.com.ua", "armeniandiaspora", "cloudfront")
+NAMING_FIELDS = ("author", "organization", "publisher", "institution", "journal")
+
+
+def names_of(entry) -> str:
+    people = " ".join(str(person) for role in ("author", "editor") for person in entry.persons.get(role, []))
+    return " ".join([people] + [entry.fields.get(name, "") for name in NAMING_FIELDS]).lower()
+
+
+def test_no_relay_is_named_as_a_source():
+    found = [f"references.bib, {key}: names {relay!r} as its author or publisher"
+             for key, entry in bibliography().items() for relay in RELAYS
+             if relay in names_of(entry).replace(" ", "")]
+    assert not found, "cite the original publisher; record the copy read in `note`:\n" + "\n".join(found)
+
+
+def test_texts_read_through_a_relay_say_so():
+    silent = [f"references.bib, {key}: read at {entry.fields['url'][:60]} but its note does not say how"
+              for key, entry in bibliography().items()
+              if any(relay in entry.fields.get("url", "") for relay in RELAYS)
+              and not re.search(r"\bread\b|\brelayed\b|\bquoted\b|\brepost", entry.fields.get("note", ""), re.I)]
+    assert not silent, "say in `note` where the text was read (\"Read in a repost at ...\"):\n" + "\n".join(silent)
+
+
 # --- Chapters cite what they use ------------------------------------------------------------------
 
 def tables_shown(code: str) -> set[str]:
