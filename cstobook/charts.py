@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mpl_ticker
 import pandas as pd
 from matplotlib.text import Text
 
@@ -161,9 +162,10 @@ ASSESSMENT_STYLE = {"met": ("met", "#0072B2", "white"), "not met": ("not met", "
 
 
 def category_grid(grid: pd.DataFrame, cell_styles: dict[str, tuple[str, str, str]], row_labels: dict[str, str],
-                  column_labels: dict[str, str], title: str, cell_width: float = 1.1):
+                  column_labels: dict[str, str], title: str, cell_width: float = 1.1, divider_before: str | None = None):
     """Rows x columns of categories; each cell coloured and labelled in words, so that the
-    category never rests on colour alone. cell_styles: code -> (label, fill, text colour)."""
+    category never rests on colour alone. cell_styles: code -> (label, fill, text colour).
+    divider_before: a column set apart from those before it by a thick rule (e.g. a result column)."""
     from matplotlib.patches import Patch, Rectangle
 
     fig, ax = plt.subplots(figsize=(cell_width * grid.shape[1] + 2.8, 0.42 * grid.shape[0] + 1.6))
@@ -172,6 +174,8 @@ def category_grid(grid: pd.DataFrame, cell_styles: dict[str, tuple[str, str, str
             name, face, ink = cell_styles[grid.loc[row, column]]
             ax.add_patch(Rectangle((j, i), 1, 1, facecolor=face, edgecolor="#999999", linewidth=0.5))
             ax.text(j + 0.5, i + 0.5, name, ha="center", va="center", fontsize=7.5, color=ink)
+    if divider_before is not None:
+        ax.axvline(list(grid.columns).index(divider_before), color=style.INK, linewidth=2.5)
     ax.set_xlim(0, grid.shape[1])
     ax.set_ylim(grid.shape[0], 0)
     ax.set_xticks([j + 0.5 for j in range(grid.shape[1])], [column_labels[c] for c in grid.columns], fontsize=8)
@@ -183,6 +187,64 @@ def category_grid(grid: pd.DataFrame, cell_styles: dict[str, tuple[str, str, str
     ax.set_title(title, pad=24)
     ax.legend(handles=[Patch(facecolor=f, edgecolor="#999999", label=n) for n, f, _ in cell_styles.values()],
               loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+OUTCOME_STYLE = {"force deployed": ("force deployed", "#009E73", "#222222"),
+                 "mission, advisers or pledge": ("mission, advisers\nor pledge", "#CC79A7", "#222222"),
+                 "no collective action": ("no collective\naction", "#E6E6E6", "#222222")}
+OUTCOME_COLUMN = "Collective response"
+
+
+def decision_grid(cases: pd.DataFrame, conditions: dict[str, str], title: str, label_width: int = 38):
+    """The mandate's conditions (columns) for each case (rows, oldest first), and beside them, set
+    apart, what the alliance did as a whole. `cases` is the long table of mandate_cases with a `when`
+    column of Timestamps; `conditions` maps condition ids to their wording."""
+    import textwrap
+
+    order = cases.sort_values("when")["case_id"].drop_duplicates().tolist()
+    grid = cases.pivot(index="case_id", columns="condition_id", values="assessment").loc[order, list(conditions)]
+    grid[OUTCOME_COLUMN] = cases.drop_duplicates("case_id").set_index("case_id")["outcome"].loc[order]
+    names = cases.drop_duplicates("case_id").set_index("case_id")["case"]
+    row_labels = {c: "\n".join(textwrap.wrap(names[c], label_width)) for c in order}
+    column_labels = {c: "\n".join(textwrap.wrap(f"{c}: {text}", 22)) for c, text in conditions.items()}
+    column_labels[OUTCOME_COLUMN] = OUTCOME_COLUMN
+    return category_grid(grid, {**ASSESSMENT_STYLE, **OUTCOME_STYLE}, row_labels, column_labels, title,
+                         cell_width=1.6, divider_before=OUTCOME_COLUMN)
+
+
+def sizes_over_time(estimates: pd.DataFrame, group: str, when: str, order: list[str], official: str,
+                    colours: dict[str, str], title: str, ylabel: str):
+    """Each size estimate of each force at the date it refers to: filled dots for the figures of
+    the organisation itself (rows where `official` is true), open dots for others, and a dot with
+    an upward arrow for a lower bound given alone ('over')."""
+    from matplotlib.lines import Line2D
+
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    for name in order:
+        colour = colours[name]
+        rows = estimates[estimates[group] == name]
+        for _, estimate in rows.iterrows():
+            value = estimate["value"] if pd.notna(estimate["value"]) else estimate["value_low"]
+            filled = bool(estimate[official])
+            ax.scatter([estimate[when]], [value], s=46, zorder=3, color=colour if filled else "white",
+                       edgecolor=colour, linewidth=1.6)
+            if pd.isna(estimate["value"]):
+                ax.annotate("", xy=(estimate[when], value * 1.12), xytext=(estimate[when], value),
+                            arrowprops={"arrowstyle": "->", "color": colour})
+    shown = estimates[estimates[group].isin(order)]
+    ax.set_ylim(0, 1.2 * shown[["value", "value_low"]].max().max())
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(axis="y", color="#e5e5e5")
+    ax.set_axisbelow(True)
+    ax.yaxis.set_major_formatter(mpl_ticker.StrMethodFormatter("{x:,.0f}"))
+    handles = [Line2D([], [], marker="o", linestyle="", color=colours[n], label=n) for n in order]
+    handles += [Line2D([], [], marker="o", linestyle="", color="#777777", label="figure of the CSTO or its officials"),
+                Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#777777",
+                       label="figure of the press or an expert")]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     fig.tight_layout()
     return fig
 

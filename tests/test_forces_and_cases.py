@@ -1,0 +1,113 @@
+"""The collective forces and the tests of the alliance: the tables hold what the chapters claim,
+the decision grid shows every case, and the chapters agree on Armenia and Kazakhstan."""
+from __future__ import annotations
+
+import re
+
+import matplotlib
+import pytest
+
+from cstobook import charts, data
+from conftest import ROOT
+
+matplotlib.use("Agg")
+
+KAZAKHSTAN_AND_ARMENIA = ("Kazakhstan's request of January 2022 was answered under Article 4; "
+                          "Armenia's of September 2022 was not")
+
+
+@pytest.fixture(scope="module")
+def cases():
+    table = data.load_table("mandate_cases")
+    table["when"] = data.partial_dates(table["date"])
+    return table
+
+
+@pytest.fixture(scope="module")
+def conditions():
+    return data.load_table("mandate_conditions").set_index("condition_id")["condition"].to_dict()
+
+
+def prose(page: str) -> str:
+    return re.sub(r"\s+", " ", (ROOT / "chapters" / f"{page}.md").read_text(encoding="utf-8"))
+
+
+def test_every_case_is_assessed_on_every_condition(cases, conditions):
+    assert cases["case_id"].nunique() >= 10
+    for case_id, rows in cases.groupby("case_id"):
+        assert sorted(rows["condition_id"]) == sorted(conditions), f"{case_id} is not assessed on every condition"
+        assert rows["outcome"].nunique() == 1, f"{case_id} has more than one collective response"
+        assert rows["case"].nunique() == 1 and rows["date"].nunique() == 1, case_id
+
+
+def test_cases_named_by_the_brief_are_all_there(cases):
+    wanted = {"Kyrgyzstan, June 2010", "Belarus, August 2020", "second Karabakh war", "Kyrgyzstan and Tajikistan, April 2021",
+              "Kyrgyzstan and Tajikistan, September 2022", "Armenia, May 2021", "Armenia, November 2021",
+              "Armenia, September 2022", "Armenia, September 2023", "Kazakhstan, January 2022",
+              "Russia, 2022", "Russia, August 2024", "Tajikistan, July 2021"}
+    names = " | ".join(cases["case"].unique())
+    assert not [w for w in wanted if w not in names]
+
+
+def test_decision_grid_shows_every_case_condition_and_outcome(cases, conditions):
+    figure = charts.decision_grid(cases, conditions, "grid")
+    ax = figure.axes[0]
+    rows = [label.get_text().replace("\n", " ") for label in ax.get_yticklabels()]
+    expected = cases.sort_values("when").drop_duplicates("case_id")["case"].tolist()
+    assert rows == expected, "the grid shows every case once, oldest first"
+    columns = [label.get_text().replace("\n", " ") for label in ax.get_xticklabels()]
+    assert [c.split(":")[0] for c in columns[:-1]] == list(conditions)
+    assert columns[-1] == charts.OUTCOME_COLUMN
+    cell_words = [text.get_text().replace("\n", " ") for text in ax.texts]
+    assert len(cell_words) == len(expected) * (len(conditions) + 1)
+    per_case = cases.drop_duplicates("case_id").sort_values("when")
+    outcome_words = cell_words[len(conditions)::len(conditions) + 1]
+    assert outcome_words == [charts.OUTCOME_STYLE[o][0].replace("\n", " ") for o in per_case["outcome"]]
+
+
+def test_vote_grid_still_draws_a_plain_grid():
+    """category_grid's other user, the UN vote grid of the partners chapter, keeps its cells and
+    draws no divider."""
+    votes = data.load_table("unga_votes")
+    rows = ["RUS", "BLR", "KAZ"]
+    grid = votes[votes["iso3"].isin(rows)].pivot(index="iso3", columns="resolution", values="vote").loc[rows]
+    ax = charts.vote_grid(grid, {r: r for r in rows}, "votes").axes[0]
+    assert not ax.lines
+    assert len(ax.texts) == grid.size
+    assert {t.get_text() for t in ax.texts} <= {name for name, _, _ in charts.VOTE_STYLE.values()}
+
+
+def test_armenia_2022_is_documented_in_fact_and_disputed_in_qualification(cases):
+    """The grid marks the aggression of September 2022 'disputed' and the territory 'met'; the prose
+    may call the attack documented only where it also says what was disputed."""
+    armenia = cases[cases["case_id"] == "ARM-2022-09"].set_index("condition_id")
+    assert armenia.loc["C1", "assessment"] == "disputed"
+    assert armenia.loc["C4", "assessment"] == "met"
+    assert "documented" in armenia.loc["C1", "explanation"] and "disputed" in armenia.loc["C1", "explanation"]
+    paragraphs = (ROOT / "chapters" / "mandate.md").read_text(encoding="utf-8").split("\n\n")
+    about_2022 = [p for p in paragraphs if "documented" in p and "Armenia" in p and "2022" in p]
+    assert about_2022, "the chapter says what is documented about Armenia in 2022"
+    for paragraph in about_2022:
+        assert "disputed" in paragraph and "Azerbaijan" in paragraph, paragraph[:200]
+
+
+@pytest.mark.parametrize("page", ["mandate", "forces"])
+def test_chapters_use_the_agreed_wording_on_kazakhstan_and_armenia(page):
+    assert KAZAKHSTAN_AND_ARMENIA in prose(page)
+
+
+def test_forces_table_defines_each_collective_force():
+    forces = data.load_table("csto_forces").set_index("force_id")
+    assert {"crdf", "crrf", "peacekeeping"} <= set(forces.index)
+    assert "UN Security Council" in forces.loc["peacekeeping", "deployment_conditions"]
+    sizes = set(data.load_table("force_estimates")["force_id"])
+    linked = forces["size_force_id"].dropna()
+    assert not set(linked) - sizes, "every linked size exists in force_estimates"
+    assert all(forces["evidence"].str.len() > 40)
+
+
+def test_forces_chapter_opens_with_the_in_brief_box():
+    text = (ROOT / "chapters" / "forces.md").read_text(encoding="utf-8")
+    body = text.split("\n# ", 1)[1].split("\n", 1)[1].lstrip("\n")
+    assert re.match(r":::\{admonition\} In brief\n:class: in-brief\n\*\*Claim\.\*\* .+ \*\*Verdict\.\*\* .+ "
+                    r"\*\*Headline number\.\*\* .*\{glue:text\}`\w+`.*\n:::\n", body), "In brief box right after the title"
