@@ -206,17 +206,19 @@ def items_by_date(items: pd.DataFrame, when: str, label: str, category: str, tit
 
     rows = items.sort_values([when, label]).reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(rows) + 1.5))
+    start, end = rows[when].min(), rows[when].max()
     for y, item in rows.iterrows():
         colour, marker = styles[item[category]]
         ax.axhline(y, color="#eeeeee", linewidth=0.6, zorder=0)
         ax.scatter(item[when], y, s=46, color=colour, marker=marker, edgecolor="white", linewidth=0.6, zorder=2)
-        ax.annotate(item[label], (item[when], y), xytext=(7, 0), textcoords="offset points", va="center",
-                    fontsize=8, color="#333333")
+        # Labels point inwards, so that the axis ends at the data rather than at a label's end.
+        late = item[when] > start + (end - start) / 2
+        ax.annotate(item[label], (item[when], y), xytext=(-7 if late else 7, 0), textcoords="offset points",
+                    va="center", ha="right" if late else "left", fontsize=8, color="#333333")
     ax.set_ylim(len(rows) - 0.4, -0.6)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
-    start, end = rows[when].min(), rows[when].max()
-    ax.set_xlim(start - (end - start) * 0.03, end + (end - start) * 0.22)
+    ax.set_xlim(start - (end - start) * 0.03, end + (end - start) * 0.03)
     ax.set_xlabel(xlabel)
     ax.set_title(title, pad=26)
     ax.legend(handles=[Line2D([], [], linestyle="", marker=marker, color=colour, markeredgecolor="white",
