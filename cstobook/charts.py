@@ -278,3 +278,37 @@ def stacked_counts(table: pd.DataFrame, colours: dict[str, str], title: str, xla
     ax.set_xlim(0, left.max() * 1.05)
     fig.tight_layout()
     return fig
+
+
+POSITION_STYLES = {"agrees": ("#0072B2", "o"), "qualifies": ("#E69F00", "D"), "disagrees": ("#D55E00", "X")}
+
+
+def items_by_date(items: pd.DataFrame, when: str, label: str, category: str, title: str,
+                  styles: dict[str, tuple[str, str]], xlabel: str = ""):
+    """One row per item, oldest at the top: a dot at its date, coloured and shaped by its category
+    (so that the category never rests on colour alone), with the item's label beside it.
+    styles: category -> (colour, matplotlib marker), in legend order."""
+    from matplotlib.lines import Line2D
+
+    rows = items.sort_values([when, label]).reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(rows) + 1.5))
+    start, end = rows[when].min(), rows[when].max()
+    for y, item in rows.iterrows():
+        colour, marker = styles[item[category]]
+        ax.axhline(y, color="#eeeeee", linewidth=0.6, zorder=0)
+        ax.scatter(item[when], y, s=46, color=colour, marker=marker, edgecolor="white", linewidth=0.6, zorder=2)
+        # Labels point inwards, so that the axis ends at the data rather than at a label's end.
+        late = item[when] > start + (end - start) / 2
+        ax.annotate(item[label], (item[when], y), xytext=(-7 if late else 7, 0), textcoords="offset points",
+                    va="center", ha="right" if late else "left", fontsize=8, color="#333333")
+    ax.set_ylim(len(rows) - 0.4, -0.6)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.set_xlim(start - (end - start) * 0.03, end + (end - start) * 0.03)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title, pad=26)
+    ax.legend(handles=[Line2D([], [], linestyle="", marker=marker, color=colour, markeredgecolor="white",
+                              markersize=8, label=name) for name, (colour, marker) in styles.items()],
+              loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(styles), fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig

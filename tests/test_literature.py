@@ -1,0 +1,119 @@
+"""Scholarship in the book: the works of data/literature.csv are scholarly entries, complete and
+discussed in the literature chapter; at least ten such works are cited in the chapters' prose; and
+no citation in the prose has a forum, blog or aggregator as its author."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from cstobook import data
+from test_provenance import bibliography, cited_keys, toc_sources
+
+from conftest import ROOT
+
+SCHOLARLY_TYPES = {"article", "book", "incollection", "techreport"}
+# Where a work of each type was published, as biblatex names it.
+VENUE = {"article": "journal", "book": "publisher", "incollection": "booktitle", "techreport": "institution"}
+MINIMUM_WORKS_IN_PROSE = 10
+
+# Forums, blogs and aggregators that host copies of texts the bibliography cites (the hosts of its
+# entries' URLs: urdupoint.com, debatepolitics.com, brothersjuddblog.com, ironbladeonline.com,
+# devdiscourse.com, elhdth.com, accentnews.ge, wikimili.com). They may appear in an entry's url and
+# note, as the copy read; never as its author or organization. Matched on letters only, so that
+# "Debate Politics", "debatepolitics.com" and "Brothers Judd blog" are all caught.
+COPY_HOSTS = ["urdupoint", "debatepolitics", "brothersjudd", "ironblade", "devdiscourse", "elhdth",
+              "accentnews", "wikimili"]
+
+
+def letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def credited_to(entry) -> str:
+    """Who an entry names as its author: persons of author and editor, and organization."""
+    people = [str(person) for role in ("author", "editor") for person in entry.persons.get(role, [])]
+    return " ".join(people + [entry.fields.get("organization", "")])
+
+
+def prose_citations() -> dict[str, set[str]]:
+    """Bibliography key -> the pages whose text cites it with a {cite} role."""
+    found: dict[str, set[str]] = {}
+    for page, path in toc_sources().items():
+        for key in cited_keys(path.read_text(encoding="utf-8")):
+            found.setdefault(key, set()).add(page)
+    return found
+
+
+def test_works_of_the_literature_table_are_complete_scholarly_entries():
+    entries = bibliography()
+    literature = data.load_table("literature")
+    problems = []
+    for row in literature.itertuples():
+        entry = entries[row.source_id]
+        if entry.type not in SCHOLARLY_TYPES:
+            problems.append(f"{row.source_id}: entry type {entry.type!r} is not a scholarly work")
+            continue
+        if entry.type != row.kind:
+            problems.append(f"{row.source_id}: kind {row.kind!r} but the entry is @{entry.type}")
+        if not entry.persons.get("author"):
+            problems.append(f"{row.source_id}: no author")
+        fields = {name.lower() for name in entry.fields}
+        for needed in ("title", "year", "urldate", VENUE[entry.type]):
+            if needed not in fields:
+                problems.append(f"{row.source_id}: no {needed}")
+        if not fields & {"url", "doi"}:
+            problems.append(f"{row.source_id}: no url or doi")
+        if str(row.year) != entry.fields.get("year"):
+            problems.append(f"{row.source_id}: year {row.year} but the entry says {entry.fields.get('year')}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_work_of_the_table_is_discussed_in_the_literature_chapter():
+    cited = cited_keys((ROOT / "chapters" / "literature.md").read_text(encoding="utf-8"))
+    missing = sorted(set(data.load_table("literature")["source_id"]) - cited)
+    assert not missing, f"works of data/literature.csv the chapter never cites: {missing}"
+
+
+def test_at_least_ten_scholarly_works_are_cited_in_chapter_prose():
+    entries = bibliography()
+    works = sorted(key for key in prose_citations() if key in entries and entries[key].type in SCHOLARLY_TYPES)
+    assert len(works) >= MINIMUM_WORKS_IN_PROSE, \
+        f"only {len(works)} articles, books, chapters or reports are cited in the chapters: {works}"
+
+
+def test_the_argument_ends_with_the_thesis_and_its_refutation():
+    """The verdict's last section states a thesis, positions it against the literature and says
+    what evidence would prove it wrong."""
+    text = (ROOT / "chapters" / "verdict.md").read_text(encoding="utf-8")
+    last = text[text.rindex("\n## "):]
+    assert last.startswith("\n## What the case shows"), "the verdict no longer ends with 'What the case shows'"
+    assert "**The thesis" in last and "**What would prove it wrong.**" in last
+    entries = bibliography()
+    assert sum(entries[key].type in SCHOLARLY_TYPES for key in cited_keys(last)) >= 3, \
+        "the thesis is not positioned against the literature"
+
+
+def test_no_citation_in_prose_has_a_forum_blog_or_aggregator_as_author():
+    entries = bibliography()
+    offenders = []
+    for key, pages in sorted(prose_citations().items()):
+        if key not in entries:
+            continue  # test_provenance names unknown keys
+        credited = letters(credited_to(entries[key]))
+        hosts = [host for host in COPY_HOSTS if host in credited]
+        if hosts:
+            offenders.append(f"{key} (credited to {credited_to(entries[key])!r}; cited in {', '.join(sorted(pages))})")
+    assert not offenders, ("citations in prose whose author is a forum, blog or aggregator (name the original "
+                           "author and record the copy in note and url):\n" + "\n".join(offenders))
+
+
+@pytest.mark.parametrize("credited, flagged", [
+    ("{Debate Politics forum (repost of RFE/RL text)}", True),
+    ("Devdiscourse (Reuters copy)", True),
+    ("{ironbladeonline.com}", True),
+    ("{Reuters}", False),
+    ("Allison, Roy", False),
+])
+def test_copy_host_rule_on_examples(credited, flagged):
+    assert any(host in letters(credited) for host in COPY_HOSTS) is flagged
