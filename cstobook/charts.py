@@ -312,3 +312,44 @@ def items_by_date(items: pd.DataFrame, when: str, label: str, category: str, tit
               loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(styles), fontsize=8, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def ladder_timeline(events: pd.DataFrame, when: str, label: str, category: str, title: str,
+                    colours: dict[str, str], order: list[str] | None = None, date_text: str | None = None):
+    """Dated events on one vertical time axis (earliest at the top), a dot per event coloured by
+    category, each labelled on the right. Labels of events close in time are pushed apart and
+    joined to their dot by a thin line, so that a cluster of days stays legible beside a gap of
+    years; the axis keeps true time. `date_text` names a column holding each date as it should be
+    printed (a date known only to the month must not print a day)."""
+    import matplotlib.dates as mdates
+    from matplotlib.lines import Line2D
+
+    events = events.sort_values(when).reset_index(drop=True)
+    days = mdates.date2num(events[when])
+    span = days.max() - days.min()
+    gap = span / (1.25 * len(events))  # the minimum distance between two labels, in days
+    placed = []
+    for day in days:
+        placed.append(max(day, placed[-1] + gap) if placed else day)
+    fig, ax = plt.subplots(figsize=(5.6, 0.44 * len(events) + 1.6))
+    ax.axvline(0, color="#bbbbbb", linewidth=1, zorder=0)
+    for (_, event), day, at in zip(events.iterrows(), days, placed):
+        colour = colours.get(event[category], style.INK)
+        ax.scatter([0], [day], s=42, color=colour, edgecolor="white", linewidth=0.6, zorder=3)
+        ax.plot([0.02, 0.12], [day, at], color="#999999", linewidth=0.6, zorder=1)
+        printed = event[date_text] if date_text else f"{event[when]:%-d %b %Y}"
+        ax.text(0.14, at, f"{printed}  {event[label]}", va="center", fontsize=10, color=style.INK)
+    ax.set_xlim(-0.08, 1.0)  # labels run on past the axes; the saved figure is cropped to its content
+    ax.set_ylim(max(placed[-1], days.max()) + gap, days.min() - gap)
+    ax.yaxis.set_major_locator(mdates.YearLocator())
+    ax.yaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.set_xticks([])
+    ax.spines["bottom"].set_visible(False)
+    ax.grid(axis="y", color="#eeeeee")
+    ax.set_axisbelow(True)
+    shown = [c for c in (order or list(colours)) if c in set(events[category])]
+    ax.legend(handles=[Line2D([], [], marker="o", linestyle="", color=colours[c], label=c) for c in shown],
+              loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(shown), fontsize=10, frameon=False)
+    ax.set_title(title, pad=24)
+    fig.tight_layout()
+    return fig
