@@ -111,15 +111,23 @@ _FILTER_SCRIPT = """
 """
 
 
-def _card_labels(box_id: str, columns) -> str:
+def _card_labels(box_id: str, columns, table: pd.DataFrame | None = None) -> str:
     """On a narrow screen the table's rows read as cards (_static/cstobook.css): each cell is
-    preceded by its column's name, written here as CSS generated content of its column class."""
+    preceded by its column's name, written here as CSS generated content of its column class.
+    On a wider screen the table fits its page: each column gets a share of the width after the
+    typical length of its values (a short code, a paragraph), so nothing scrolls sideways."""
     def css_string(text: str) -> str:
         return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
 
     rules = "".join(f"#{box_id} td.col{i}::before{{content:{css_string(column)}}}"
                     for i, column in enumerate(columns))
-    return f"<style>@media (max-width: 720px){{{rules}}}</style>"
+    widths = ""
+    if table is not None:
+        typical = [min(max(table[c].astype(str).str.len().median(), len(str(c)) + 2, 22), 120) ** 0.75
+                   for c in table.columns]
+        widths = "".join(f"#{box_id} th.col{i}{{width:{100 * w / sum(typical):.1f}%}}"
+                         for i, w in enumerate(typical))
+    return f"<style>@media (max-width: 720px){{{rules}}}@media (min-width: 721px){{{widths}}}</style>"
 
 
 def filterable(table: pd.DataFrame, caption: str, filters: list[str]):
@@ -138,5 +146,5 @@ def filterable(table: pd.DataFrame, caption: str, filters: list[str]):
                         f'<option value="">all</option>{options}</select></label>')
     return HTML(f'<div class="cstobook-filter" id="{box_id}"><div class="cstobook-filter-controls">'
                 f'{" ".join(controls)} <output aria-live="polite"></output></div>'
-                f'{_card_labels(box_id, table.columns)}'
+                f'{_card_labels(box_id, table.columns, table)}'
                 f'{styled(table, caption).to_html()}{_FILTER_SCRIPT % {"id": box_id}}</div>')
