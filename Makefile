@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test data serve bench bench-pages clean setup browser
+.PHONY: book test data serve bench bench-pages clean setup browser pdf
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ setup: $(STAMP)
 book: $(STAMP)
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "Open _build/html/index.html"
+
+## pdf: the PDF edition, _build/pdf/book.pdf (one page of every chapter, printed by chromium)
+pdf: $(STAMP) browser
+	$(BIN)/python tools/make_pdf.py
+	@echo "Open _build/pdf/book.pdf"
 
 ## browser: Debian's chromium for the browser tests (needs root or sudo)
 browser:

@@ -35,6 +35,11 @@ def bibliography_keys(bib_path: Path = paths.BIBLIOGRAPHY) -> frozenset[str]:
     return frozenset(_bibliography(bib_path).keys())
 
 
+def bibliography_entries(bib_path: Path = paths.BIBLIOGRAPHY):
+    """The parsed entries of the bibliography (pybtex), by key."""
+    return _bibliography(bib_path)
+
+
 @functools.cache
 def bibliography_urls(bib_path: Path = paths.BIBLIOGRAPHY) -> dict[str, str]:
     entries = _bibliography(bib_path)

@@ -6,19 +6,43 @@ import html
 
 import pandas as pd
 
-from cstobook.data import bibliography_urls
+from pybtex.richtext import Text
+
+from cstobook.data import bibliography_entries, bibliography_urls
 
 SOURCES_COLUMN = "Sources"
 
 
+def _plain(latex: str) -> str:
+    """BibTeX field text as a reader sees it: braces dropped, TeX escapes decoded."""
+    return Text.from_latex(latex).render_as("text")
+
+
+def author_year(key: str) -> str:
+    """'Author Year' of a bibliography entry, as the book's text cites it: one or two family names
+    (or the organisation), 'et al.' after the first of three or more, and the year."""
+    entry = bibliography_entries()[key]
+    persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    names = [_plain(" ".join(p.prelast_names + p.last_names)) for p in persons]
+    if not names:
+        names = [_plain(entry.fields.get("organization", entry.fields.get("publisher", key)))]
+    who = names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{names[0]} et al."
+    year = entry.fields.get("year") or entry.fields.get("date", "")[:4] or "n.d."
+    return f"{who} {year}"
+
+
 def source_links(escaped_keys: str) -> str:
-    """'a;b' (already escaped) -> links to each source's URL, opening safely in a new tab."""
+    """'a;b' (already escaped) -> 'Author Year' links to each source's URL (titled with the
+    source's title), opening safely in a new tab."""
     urls = bibliography_urls()
+    entries = bibliography_entries()
     links = []
-    for key in (k.strip() for k in escaped_keys.split(";") if k.strip()):
-        url = urls.get(html.unescape(key))
-        links.append(f'<a href="{html.escape(url)}" rel="noopener noreferrer" target="_blank">{key}</a>'
-                     if url else key)
+    for key in (html.unescape(k.strip()) for k in escaped_keys.split(";") if k.strip()):
+        label = html.escape(author_year(key)) if key in entries else html.escape(key)
+        title = html.escape(_plain(entries[key].fields.get("title", ""))) if key in entries else ""
+        url = urls.get(key)
+        links.append(f'<a href="{html.escape(url)}" title="{title}" rel="noopener noreferrer" '
+                     f'target="_blank">{label}</a>' if url else label)
     return "; ".join(links)
 
 
@@ -87,9 +111,29 @@ _FILTER_SCRIPT = """
 """
 
 
+def _card_labels(box_id: str, columns, table: pd.DataFrame | None = None) -> str:
+    """On a narrow screen the table's rows read as cards (_static/cstobook.css): each cell is
+    preceded by its column's name, written here as CSS generated content of its column class.
+    On a wider screen the table fits its page: each column gets a share of the width after the
+    typical length of its values (a short code, a paragraph), so nothing scrolls sideways."""
+    def css_string(text: str) -> str:
+        return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
+
+    rules = "".join(f"#{box_id} td.col{i}::before{{content:{css_string(column)}}}"
+                    for i, column in enumerate(columns))
+    widths = ""
+    if table is not None:
+        typical = [min(max(table[c].astype(str).str.len().median(), len(str(c)) + 2, 22), 120) ** 0.75
+                   for c in table.columns]
+        widths = "".join(f"#{box_id} th.col{i}{{width:{100 * w / sum(typical):.1f}%}}"
+                         for i, w in enumerate(typical))
+    return f"<style>@media (max-width: 720px){{{rules}}}@media (min-width: 721px){{{widths}}}</style>"
+
+
 def filterable(table: pd.DataFrame, caption: str, filters: list[str]):
     """The styled table with a search box and one drop-down per column in `filters`, filtering
-    rows in the reader's browser. Option labels are escaped like every cell."""
+    rows in the reader's browser. Option labels are escaped like every cell. On a phone each row
+    reads as a card, each value under its column's name."""
     from IPython.display import HTML
 
     box_id = "filter-" + hashlib.sha1(caption.encode()).hexdigest()[:8]
@@ -102,4 +146,5 @@ def filterable(table: pd.DataFrame, caption: str, filters: list[str]):
                         f'<option value="">all</option>{options}</select></label>')
     return HTML(f'<div class="cstobook-filter" id="{box_id}"><div class="cstobook-filter-controls">'
                 f'{" ".join(controls)} <output aria-live="polite"></output></div>'
+                f'{_card_labels(box_id, table.columns, table)}'
                 f'{styled(table, caption).to_html()}{_FILTER_SCRIPT % {"id": box_id}}</div>')

@@ -325,6 +325,10 @@ class Visit:
     theme: str = ""
     legibility: list[str] = field(default_factory=list)  # dark: what is hard to read
     squeezed: list[str] = field(default_factory=list)  # desktop: table cells of long text, too narrow
+    running_text: str = ""  # desktop: the article's text outside captions, code and notes
+    blocks: list[dict] = field(default_factory=list)  # desktop: the article's first blocks, in order
+    figures: list[dict] = field(default_factory=list)  # every mode: article images as rendered
+    cards: list[dict] = field(default_factory=list)  # phone and dark: rows of filterable tables
 
 
 def check_map(page, frame) -> MapCheck:
@@ -364,6 +368,38 @@ SQUEEZED_JS = """([chars, width]) => [...document.querySelectorAll('article tabl
 
 SIDEBAR_JS = """() => [...document.querySelectorAll('nav.bd-docs-nav a.reference')]
   .filter(a => a.getBoundingClientRect().width > 0).map(a => a.href.split('#')[0])"""
+
+
+# Running text: what a reader reads as prose and table cells, without captions (which may name the
+# files behind a figure), code, the BibTeX of the cite page, or the page's scripts.
+RUNNING_TEXT_JS = """() => {
+  const article = document.querySelector('article').cloneNode(true);
+  article.querySelectorAll('figcaption, caption, pre, code, .cell_input, script, style, '
+                           + '.cstobook-cite-this, .headerlink').forEach(e => e.remove());
+  return article.innerText;
+}"""
+
+# The article's first blocks (headings, paragraphs, figures, admonitions, quotes), top to bottom.
+BLOCKS_JS = """() => [...document.querySelectorAll(
+    'article h1, article h2, article p, article figure, article blockquote, article .admonition')]
+  .filter(e => e.getBoundingClientRect().height > 0).slice(0, 12).map(e => ({
+    tag: e.tagName.toLowerCase(), cls: e.className || '', top: e.getBoundingClientRect().top + scrollY,
+    text: (e.innerText || '').trim().slice(0, 80), img: !!e.querySelector('img')}))"""
+
+# Images of the article as rendered: natural and CSS widths (px per figure inch follows from the
+# image's own dpi).
+FIGURES_JS = """() => [...document.querySelectorAll('article img')]
+  .filter(img => img.naturalWidth > 0)
+  .map(img => ({src: img.currentSrc || img.src, natural: img.naturalWidth,
+                rendered: img.getBoundingClientRect().width}))"""
+
+# Rows of filterable tables: how each is laid out, and the column names shown before its cells.
+CARDS_JS = """() => [...document.querySelectorAll('.cstobook-filter tbody tr')].slice(0, 3).map(tr => {
+  const box = tr.getBoundingClientRect();
+  return {display: getComputedStyle(tr).display, width: box.width, viewport: innerWidth,
+          labels: [...tr.cells].map(td => getComputedStyle(td, '::before').content.replace(/^"|"$/g, '')),
+          colour: getComputedStyle(tr.closest('.cstobook-filter')).color};
+})"""
 
 
 def run_axe(page) -> list[dict]:
@@ -484,12 +520,16 @@ class BookBrowser:
         visit.log.stop()
         visit.transfers = visit.log.transfers()
         visit.theme = page.evaluate("() => document.documentElement.dataset.theme")
+        visit.figures = page.evaluate(FIGURES_JS)
+        visit.cards = page.evaluate(CARDS_JS)
         if mode in ("desktop", "dark"):
             visit.axe = run_axe(page)
         if mode == "desktop":
             visit.sidebar = page.evaluate(SIDEBAR_JS)
             visit.squeezed = page.evaluate(SQUEEZED_JS, [LONG_CELL_CHARACTERS, MIN_LONG_CELL_WIDTH])
             visit.maps = [check_map(page, frame) for frame in frames]
+            visit.running_text = page.evaluate(RUNNING_TEXT_JS)
+            visit.blocks = page.evaluate(BLOCKS_JS)
         elif mode == "dark":
             visit.legibility = dark_mode_problems(page, frames, self.server)
         elif mode == "phone":

@@ -182,3 +182,92 @@ def test_screenshots_are_saved_at_desktop_and_phone_width(book_browser, page):
 def test_only_map_tiles_are_excused_when_they_fail(url, tile):
     """The one exception to "no failed request": map tiles, which cannot load offline."""
     assert is_map_tile(url) is tile
+
+
+# --- The reader's edition: answer first, legible figures, register cards, prose --------------
+
+MIN_PX_PER_FIGURE_INCH = 65  # a 10 pt label at 65 px per figure inch renders at 9 CSS px
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_figures_are_legible_on_a_phone(book_browser, page):
+    """On a 390 px phone every chart and figure of the page renders at no fewer than
+    MIN_PX_PER_FIGURE_INCH CSS px per inch of the figure (its own dpi gives its inches), so that
+    its 10 pt text is at least 9 CSS px high; on a desktop no worse."""
+    from PIL import Image
+
+    for mode in ("phone", "desktop"):
+        for figure in book_browser.visit(page, mode).figures:
+            file = book_browser.server.file_for(figure["src"])
+            if file is None or file.suffix.lower() != ".png":
+                continue
+            with Image.open(file) as image:
+                dpi = image.info.get("dpi", (96, 96))[0]
+            per_inch = figure["rendered"] / (figure["natural"] / dpi)
+            assert per_inch >= MIN_PX_PER_FIGURE_INCH, (
+                f"{mode}: {file.name} renders at {per_inch:.0f} px per figure inch")
+
+
+def test_landing_page_gives_the_answer_and_headline_figure_first(book_browser):
+    """Below the title and subtitle, the landing page's first section is the answer, and its
+    headline figure comes before any other section, on a desktop and on a phone."""
+    for mode in ("desktop",):
+        blocks = book_browser.visit(PAGES[0], mode).blocks
+        headings = [b for b in blocks if b["tag"] == "h2"]
+        assert headings and headings[0]["text"].lower().startswith("the answer"), blocks
+        figure = next(b for b in blocks if b["tag"] == "figure" and b["img"])
+        assert figure["top"] < headings[1]["top"] if len(headings) > 1 else True
+        assert "Source" in figure["text"], "the headline figure names its source"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_filterable_tables_read_as_cards_on_a_phone_and_follow_dark_mode(book_browser, page):
+    phone = book_browser.visit(page, "phone").cards
+    for row in phone:
+        assert row["display"] == "block" and row["width"] <= row["viewport"], row
+        assert all(label and label != "none" for label in row["labels"]), row["labels"]
+    dark = book_browser.visit(page, "dark").cards
+    for row in dark:
+        rgb = [float(v) for v in re.findall(r"[\d.]+", row["colour"])[:3]]
+        assert sum(rgb) / 3 > 150, f"register text {row['colour']} is not the dark theme's light ink"
+    desktop = book_browser.visit(page, "desktop").cards
+    for row in desktop:
+        assert row["display"] == "table-row" and row["width"] <= row["viewport"], row
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_running_text_holds_no_bibliography_keys_or_data_paths(book_browser, page):
+    """Readers see author-year citations and words, not bibliography keys or data/ file names
+    (captions and the data appendix may name files; code and BibTeX are not running text)."""
+    from cstobook import data
+
+    text = book_browser.visit(page).running_text
+    keys = [key for key in data.bibliography_keys() if re.search(rf"(?<![\w/]){re.escape(key)}(?![\w])", text)]
+    assert keys == [], f"{page}: bibliography keys in running text: {keys[:5]}"
+    if page != "chapters/appendix-data":
+        assert re.findall(r"\bdata/[\w.-]+", text) == []
+
+
+def test_register_filters_work_by_keyboard(book_browser, built_book):
+    """The search box and drop-downs of every filterable table answer the keyboard alone."""
+    pages = [p for p in PAGES if "cstobook-filter" in (built_book / f"{p}.html").read_text(encoding="utf-8")]
+    assert pages, "no page has a filterable table"
+    for name in pages:
+        page = book_browser.new_page()
+        try:
+            page.goto(book_browser.server.url(name), wait_until="load")
+            box = page.locator(".cstobook-filter").first
+            total = box.locator("tbody tr").count()
+            box.locator("input[type=search]").focus()
+            word = box.locator("tbody tr td").nth(4).inner_text().split()[0]
+            page.keyboard.type(word)
+            shown = box.locator("tbody tr:not([hidden])").count()
+            assert 0 < shown < total, (word, shown, total)
+            page.keyboard.press("Control+A")
+            page.keyboard.press("Backspace")
+            page.keyboard.press("Tab")
+            assert page.evaluate("() => document.activeElement.tagName") == "SELECT"
+            page.keyboard.press("ArrowDown")
+            assert box.locator("tbody tr:not([hidden])").count() < total
+        finally:
+            page.context.close()

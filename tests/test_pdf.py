@@ -1,0 +1,124 @@
+"""The PDF edition (`make pdf`, tools/make_pdf.py): built once per session from the session's
+clean HTML build (same execution cache), then read with pypdf."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import unicodedata
+
+import pytest
+from bs4 import BeautifulSoup
+
+from conftest import ROOT, build_env
+from cstobook import data, edition, toc
+
+CHROME = ("Show code cell source", "Hide code cell source", "Search Ctrl+K", "Toggle navigation",
+          "Download this page", "Launch Binder", "Open issue", "Skip to main content", "Back to top")
+
+
+@pytest.fixture(scope="session")
+def pdf_book(built_book):
+    output_root = built_book.parent.parent  # the build's path-output: its .jupyter_cache is reused
+    pdf = output_root / "_build" / "pdf" / "book.pdf"
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_pdf.py"), "--output-root", str(output_root)],
+                            capture_output=True, text=True, timeout=1800, env=build_env(ROOT))
+    if result.returncode != 0:
+        pytest.fail(f"make_pdf failed:\n{(result.stdout + result.stderr)[-4000:]}")
+    from pypdf import PdfReader
+
+    return PdfReader(pdf), result.stdout
+
+
+def outline_titles(reader) -> list[str]:
+    def walk(items):
+        for item in items:
+            yield from walk(item) if isinstance(item, list) else [item.title]
+    return list(walk(reader.outline))
+
+
+def text_of(reader) -> str:
+    return unicodedata.normalize("NFKC", "\n".join(page.extract_text() or "" for page in reader.pages))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("\u2019", "'")
+
+
+def test_pdf_has_page_numbers_and_a_title_page_naming_the_edition(pdf_book):
+    reader, _ = pdf_book
+    assert len(reader.pages) >= 10 * len(toc.part("The argument"))
+    first = squash(reader.pages[0].extract_text() + reader.pages[1].extract_text())
+    assert squash(f"Version {edition.version()}") in first and squash(edition.title()[:20]) in first
+    last = len(reader.pages)
+    for number in (1, last // 2, last):
+        assert re.search(rf"\b{number}\s*/\s*{last}\b", reader.pages[number - 1].extract_text()), number
+
+
+def test_pdf_outline_has_every_chapter_in_toc_order(pdf_book):
+    reader, _ = pdf_book
+    titles = [squash(t) for t in outline_titles(reader)]
+    positions = []
+    for document in toc.documents()[1:]:
+        title = squash(edition.chapter_title(document))
+        found = [i for i, t in enumerate(titles) if title in t]
+        assert found, f"no bookmark for {document}"
+        positions.append(found[0])
+    assert positions == sorted(positions), "bookmarks out of the order of _toc.yml"
+
+
+def test_pdf_holds_every_chapter_and_the_bibliography(pdf_book):
+    reader, _ = pdf_book
+    text = squash(text_of(reader))
+    for document in toc.documents()[1:]:
+        assert squash(edition.chapter_title(document)) in text, document
+    sample = sorted(data.bibliography_keys())[::25]
+    from cstobook.tables import _plain
+
+    for key in sample:
+        title = _plain(data.bibliography_entries()[key].fields["title"])
+        assert squash(title[:25]).lower() in text.lower(), f"bibliography entry {key} is missing"
+
+
+def test_pdf_shows_figures_and_a_static_image_for_every_map(pdf_book, built_book):
+    reader, log = pdf_book
+    images = sum(len(page.images) for page in reader.pages)
+    maps = charts = 0
+    for document in toc.documents():
+        page = BeautifulSoup((built_book / f"{document}.html").read_text(encoding="utf-8"), "html.parser")
+        maps += sum("leaflet" in (f.get("srcdoc") or "") for f in page.find_all("iframe"))
+        charts += len([img for img in page.select("article img") if "_images/" in img.get("src", "")])
+    assert f"{maps} maps as static images" in log
+    assert images >= maps + charts, f"{images} images in the PDF, {maps} maps and {charts} figures in the book"
+
+
+def test_pdf_arabic_is_shaped_searchable_text(pdf_book):
+    """Each Arabic excerpt of the claims register can be found in the PDF's text (chromium writes
+    shaped presentation forms; NFKC maps them back to the letters of the article)."""
+    reader, _ = pdf_book
+    text = arabic_letters(text_of(reader))
+    claims = data.load_table("claims")
+    assert text, "no Arabic text in the PDF"
+    missing = [(c.claim_id, run) for c in claims.itertuples() for run in digit_free_runs(c.arabic_excerpt)
+               if arabic_letters(run) not in text]
+    assert missing == []
+
+
+def digit_free_runs(excerpt: str) -> list[str]:
+    """The stretches of an excerpt between its numbers (a PDF's text puts a number, and a short
+    word beside it, in visual order), each long enough to be worth searching for."""
+    runs = re.split(r"\s*\S*\d+\S*\s*", unicodedata.normalize("NFKC", excerpt))
+    return [run.strip() for run in runs if len(arabic_letters(run)) >= 8]
+
+
+def arabic_letters(text: str) -> str:
+    """The Arabic letters of a text, in order. (Digits and Latin punctuation inside a right-to-left
+    line are extracted in visual order, which may differ from the logical one; the letters keep it.)"""
+    return "".join(re.findall(r"[\u0621-\u064A]", unicodedata.normalize("NFKC", text)))
+
+
+def test_pdf_has_no_web_chrome(pdf_book):
+    reader, _ = pdf_book
+    text = text_of(reader)
+    assert [c for c in CHROME if c in text] == []
+    assert "import " not in text and "glue(" not in text, "code cells are for the web edition"

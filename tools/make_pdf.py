@@ -1,0 +1,134 @@
+"""The PDF edition (`make pdf`): the book as one HTML page, printed by Debian's chromium.
+
+1. `jupyter-book build --builder singlehtml` writes every chapter, in the order of _toc.yml, into
+   one page from the same sources and the same execution cache as the site (no chapter runs twice).
+2. Playwright opens that page in chromium with print media (the `@media print` rules of
+   _static/cstobook.css hide the web chrome: buttons, code toggles, search, sidebars), puts a title
+   page naming the edition in front, and swaps every interactive map for its static image (the PNG
+   the map's caption offers for download).
+3. `page.pdf(outline=True, tagged=True)` prints A4 with page numbers in the footer, bookmarks from
+   the headings (one per chapter and section), and Arabic shaped by chromium's HarfBuzz, whose
+   text a PDF reader can search and copy.
+
+Usage: python tools/make_pdf.py [--output-root DIR] [--pdf FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cstobook import edition  # noqa: E402
+
+CHROMIUM = os.environ.get("CSTOBOOK_CHROMIUM", "/usr/bin/chromium")
+JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+
+# Every map is a figure holding a folium iframe whose caption links its static twin for download.
+SWAP_MAPS_JS = """() => {
+  const missing = [];
+  let swapped = 0;
+  for (const frame of [...document.querySelectorAll('iframe')]) {
+    if (!(frame.getAttribute('srcdoc') || '').includes('leaflet')) continue;
+    const figure = frame.closest('figure');
+    const link = figure && [...figure.querySelectorAll('figcaption a[href]')]
+      .find(a => a.getAttribute('href').toLowerCase().endsWith('.png'));
+    if (!link) { missing.push(frame.title || 'an untitled map'); continue; }
+    const image = document.createElement('img');
+    image.src = link.href;
+    image.alt = 'Static image of the map: ' + (frame.title || '').replace(/^Interactive map: /, '');
+    image.className = 'cstobook-static-map';
+    const output = frame.closest('.cell_output') || frame;
+    output.replaceWith(image);
+    swapped += 1;
+  }
+  return {swapped, missing};
+}"""
+
+# Jupyter Book's print-only front matter (#jb-print-docs-body: the title, then the contents) gets
+# the edition's title page in place of its bare title.
+TITLE_PAGE_JS = """(html) => {
+  const front = document.querySelector('#jb-print-docs-body');
+  const page = document.createElement('section');
+  page.className = 'cstobook-title-page';
+  page.innerHTML = html;
+  front.querySelector(':scope > h1')?.remove();
+  front.prepend(page);
+}"""
+
+FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555;">'
+          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+
+
+def header(title: str) -> str:
+    return (f'<div style="font-size:7px;width:100%;text-align:center;color:#777;">'
+            f'{html.escape(title)}, version {html.escape(edition.version())}</div>')
+
+
+def title_page() -> str:
+    citation = edition.citation()
+    return (f'<p class="cstobook-title-edition">Version {html.escape(edition.version())}, '
+            f'{edition.released():%-d %B %Y}</p>'
+            f'<h1 class="cstobook-title">{html.escape(edition.title())}</h1>'
+            f'<p class="cstobook-title-authors">{html.escape(edition.authors())}</p>'
+            f'<p>Read online: {html.escape(edition.site())}<br>'
+            f'Source, data and every edition: {html.escape(citation["repository-code"])}</p>'
+            f'<p>{html.escape(citation["preferred-citation"]["notes"])}</p>'
+            f'<p class="cstobook-title-cite">Cite as: {html.escape(edition.authors())} '
+            f'({edition.year()}). <em>{html.escape(edition.title())}</em> (Version '
+            f'{html.escape(edition.version())}). {html.escape(edition.site())}</p>')
+
+
+def build_singlehtml(output_root: Path) -> Path:
+    """The book as one page, in output_root/_build/singlehtml (the execution cache of a previous
+    HTML build into the same output_root is reused)."""
+    subprocess.run([str(JUPYTER_BOOK), "build", str(ROOT), "--builder", "singlehtml",
+                    "--path-output", str(output_root), "--keep-going"], check=True)
+    page = output_root / "_build" / "singlehtml" / "index.html"
+    if not page.is_file():
+        raise SystemExit(f"the singlehtml build wrote no {page}")
+    return page
+
+
+def print_pdf(page_file: Path, pdf: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.emulate_media(media="print")
+            page.goto(page_file.resolve().as_uri(), wait_until="load")
+            maps = page.evaluate(SWAP_MAPS_JS)
+            if maps["missing"]:
+                raise SystemExit(f"maps without a static image in their caption: {maps['missing']}")
+            page.evaluate(TITLE_PAGE_JS, title_page())
+            page.wait_for_load_state("networkidle")
+            page.evaluate("() => Promise.all([...document.images].map(i => i.decode().catch(() => null)))")
+            page.pdf(path=str(pdf), format="A4", print_background=True, outline=True, tagged=True,
+                     display_header_footer=True, header_template=header(edition.title()),
+                     footer_template=FOOTER,
+                     margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+        finally:
+            browser.close()
+    return maps
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output-root", type=Path, default=ROOT, help="where _build/ is (default: the book)")
+    parser.add_argument("--pdf", type=Path, default=None, help="the PDF to write (default: _build/pdf/book.pdf)")
+    args = parser.parse_args(argv)
+    pdf = args.pdf or args.output_root / "_build" / "pdf" / "book.pdf"
+    maps = print_pdf(build_singlehtml(args.output_root), pdf)
+    print(f"Wrote {pdf} (version {edition.version()}; {maps['swapped']} maps as static images)")
+
+
+if __name__ == "__main__":
+    main()
