@@ -38,7 +38,7 @@ FIRST_YEAR = 1992  # the first year after the USSR, and the year of the Collecti
 
 # Base-map extent (lon_min, lat_min, lon_max, lat_max): countries whose centre falls inside it are
 # drawn as grey land, so that maps read without tiles.
-BASEMAP_EXTENT = (-30.0, 25.0, 100.0, 82.0)
+BASEMAP_EXTENT = (-30.0, 25.0, 130.0, 82.0)  # to 130 E: North Korea, a party to the war from 2024
 SIMPLIFY_TOLERANCE_DEG = 0.04
 # North America (NATO's two members there) lies outside the maps' initial view: coarser is enough.
 FAR_SIMPLIFY_TOLERANCE_DEG = 0.25
