@@ -174,16 +174,26 @@ def _from_upstream(source: RawSource, cache: Path) -> Path:
     return _verified_copy(source, target, cache)
 
 
+def fetch(path: str, cache: Path | None = None) -> Path:
+    """One raw source (its path in the folder of raw sources), verified, in the cache."""
+    cache = cache or paths.SOURCES_CACHE
+    source = next((s for s in RAW_SOURCES if s.path == path), None)
+    if source is None:
+        raise SourceError(f"{path}: not a raw source of cstobook.sources.RAW_SOURCES")
+    mirror = os.environ.get(paths.SOURCES_URL_VARIABLE)
+    local = paths.SOURCES / source.path
+    if mirror:
+        return _from_mirror(source, mirror, cache)
+    if local.is_file():
+        return _verified_copy(source, local, cache)
+    if source.processing == "7z+europe_subset":
+        fetch(RAW_SOURCES[0].path, cache)  # the subset is by the continents of the admin-0 file
+    return _from_upstream(source, cache)
+
+
 def fetch_all(cache: Path | None = None) -> Path:
     """Every raw source in `cache` (default paths.SOURCES_CACHE), verified; the folder returned."""
     cache = cache or paths.SOURCES_CACHE
-    mirror = os.environ.get(paths.SOURCES_URL_VARIABLE)
     for source in RAW_SOURCES:
-        local = paths.SOURCES / source.path
-        if mirror:
-            _from_mirror(source, mirror, cache)
-        elif local.is_file():
-            _verified_copy(source, local, cache)
-        else:
-            _from_upstream(source, cache)
+        fetch(source.path, cache)
     return cache
