@@ -13,6 +13,7 @@ glued with myst-nb's own ``glue`` a chart would never be seen there. Chapters th
 """
 from __future__ import annotations
 
+import datetime
 import numbers
 import os
 
@@ -37,10 +38,6 @@ def glue(name: str, variable, display: bool = True) -> None:
 
 
 def shows_as_more_than_text(variable) -> bool:
-    """True for what a notebook draws (image, HTML, SVG), False for a number or a string."""
-    if variable is None or isinstance(variable, (str, bytes, numbers.Number)):
-        return False
-    from IPython.core.formatters import format_display_data
-
-    mimebundle, _ = format_display_data(variable)
-    return any(mime != "text/plain" for mime in mimebundle)
+    """True for what a notebook draws (a figure, a map, a table), False for what the prose quotes
+    (a number, a string, a date)."""
+    return not (variable is None or isinstance(variable, (str, bytes, numbers.Number, datetime.date)))
