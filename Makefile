@@ -37,12 +37,15 @@ data: $(STAMP)
 	$(BIN)/python -m cstobook.derive
 
 ## lab: JupyterLab on http://127.0.0.1:$(LAB_PORT) from the project's environment; with jupytext,
-## chapters/*.md open and run as notebooks (right-click, Open With, Notebook) and save as .md
+## chapters/*.md open (double-click) and run as notebooks, and save back to the .md
 LAB_PORT ?= 8888
 LAB_OPTIONS ?=
+ROOT_USER := $(if $(filter 0,$(shell id -u)),--allow-root)  # containers and CI run as root
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
 lab: $(STAMP)
+	mkdir -p $(LAB_SETTINGS) && cp binder/overrides.json $(LAB_SETTINGS)/overrides.json  # .md opens as a notebook
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) --ServerApp.port_retries=0 \
-	  --ServerApp.root_dir=. --ServerApp.contents_manager_class=jupytext.TextFileContentsManager $(LAB_OPTIONS)
+	  --ServerApp.root_dir=. --ServerApp.contents_manager_class=jupytext.TextFileContentsManager $(ROOT_USER) $(LAB_OPTIONS)
 
 ## bench: time a clean build and rebuilds (no change, prose edit, code edit, table edit) on a copy
 bench: $(STAMP)

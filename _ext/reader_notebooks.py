@@ -18,6 +18,7 @@ The files are rewritten in place, once: a notebook whose first cell is the set-u
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -74,17 +75,14 @@ def setup_cell(url: str, branch: str) -> nbformat.NotebookNode:
     return cell
 
 
-def glued_text(notebook) -> dict[str, str]:
-    """name -> the text/plain of every value the notebook glued."""
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            data = output.get("data", {})
-            text = data.get(GLUE_PREFIX + "text/plain", data.get("text/plain"))
-            if name and text is not None:
-                values[name] = text
-    return values
+def glued_text(glue_file: Path) -> dict[str, str]:
+    """name -> the text/plain of every value a chapter glued, from the <page>.glue.json myst-nb
+    writes beside the executed notebook (the notebook itself no longer holds them)."""
+    if not glue_file.is_file():
+        return {}
+    glued = json.loads(glue_file.read_text(encoding="utf-8"))
+    return {name: output["data"]["text/plain"] for name, output in glued.items()
+            if "text/plain" in output.get("data", {})}
 
 
 def paste_glued_values(markdown: str, values: dict[str, str]) -> str:
@@ -105,8 +103,7 @@ def paste_glued_values(markdown: str, values: dict[str, str]) -> str:
     return GLUE_TEXT.sub(text, GLUE_FIGURE.sub(figure, markdown))
 
 
-def reader_notebook(notebook, url: str, branch: str):
-    values = glued_text(notebook)
+def reader_notebook(notebook, values: dict[str, str], url: str, branch: str):
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = paste_glued_values(cell.source, values)
@@ -130,11 +127,14 @@ def write_reader_notebooks(app: Sphinx, exception) -> None:
     url = app.config.html_theme_options.get("repository_url", "").rstrip("/")
     branch = app.config.launch_notebooks_branch
     sources = Path(app.outdir) / "_sources"
+    executed = Path(app.env.mystnb_config.output_folder)  # myst-nb's jupyter_execute/
     for path in sorted(sources.rglob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         if is_reader_notebook(notebook):
             continue
-        reader_notebook(notebook, url, branch)
+        page = path.relative_to(sources).with_suffix("")
+        values = glued_text(executed / page.parent / f"{page.name}.glue.json")
+        reader_notebook(notebook, values, url, branch)
         nbformat.validate(notebook)
         nbformat.write(notebook, path)
 

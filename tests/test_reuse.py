@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import threading
 import time
 import urllib.request
@@ -161,14 +162,36 @@ def local_repository(folder: Path) -> Path:
     return folder
 
 
-def test_setup_cell_installs_the_book_in_a_bare_environment(built_book, tmp_path):
-    """A fresh venv (no pandas, no cstobook), as on Colab or a bare Jupyter: the set-up cell fails
-    with the steps to take while the repository cannot be reached, then, run again with it
-    reachable, fetches it, installs what the chapters need, and the data loads."""
-    notebook = nbformat.read(built_book / "_sources" / "chapters" / "armenia.ipynb", as_version=4)
-    setup = notebook.cells[0].source
-    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "venv")], check=True)
-    python = tmp_path / "venv" / "bin" / "python"
+def bare_python(folder: Path) -> Path:
+    """A fresh venv without the book's package, as on Colab or a bare Jupyter. So that the test
+    downloads nothing, the chapters' third-party packages are those of the project's environment,
+    seen through a .pth file (without cstobook's own entries): pip finds them installed, and
+    installs the package and anything missing."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    shared = folder.parent / "shared-site-packages"
+    shared.mkdir()
+    for entry in Path(sysconfig.get_path("purelib")).iterdir():
+        if not entry.name.lower().startswith(("cstobook", "__editable__", "_cstobook", "pip", "setuptools")) \
+                and entry.suffix != ".pth":
+            (shared / entry.name).symlink_to(entry)
+    (site / "project-packages.pth").write_text(f"{shared}\n")
+    return python
+
+
+def test_setup_cell_installs_the_book_in_a_bare_environment(tmp_path):
+    """In a venv without the book's package, the set-up cell fails with the steps to take while
+    the repository cannot be reached, then, run again with it reachable, fetches it, installs
+    the package with what the chapters need, and the data loads; a third run changes nothing."""
+    from reader_notebooks import setup_cell
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    setup = setup_cell(config["repository"]["url"], "notebooks").source  # the first cell of every notebook
+    python = bare_python(tmp_path / "venv")
+    absent = subprocess.run([str(python), "-c", "import cstobook"], capture_output=True, env=READER_ENV | {"PYTHONPATH": ""})
+    assert absent.returncode != 0, "the bare environment must not see the book's package"
     work = tmp_path / "work"
     work.mkdir()
     env = {**READER_ENV, "CSTOBOOK_BRANCH": "notebooks", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
@@ -248,9 +271,11 @@ def test_notebooks_written_from_the_chapters_are_ignored_by_git_and_the_build():
 # --- 4. The data on its own ----------------------------------------------------------------------
 
 def test_installed_package_loads_a_table_from_a_data_folder_anywhere(tmp_path):
-    site = tmp_path / "site"
+    site, project = tmp_path / "site", tmp_path / "project"
+    shutil.copytree(ROOT / "cstobook", project / "cstobook", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", project)  # a copy: building writes build/ beside the sources
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--target", str(site), str(ROOT)], check=True, capture_output=True)
+                    "--target", str(site), str(project)], check=True, capture_output=True)
     shutil.copytree(paths.DATA, tmp_path / "my-data")  # follows the link: the bibliography travels too
     env = {**READER_ENV, "PYTHONPATH": str(site)}
     env.pop("CSTOBOOK_DATA", None)
