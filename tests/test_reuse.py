@@ -190,7 +190,8 @@ def test_setup_cell_installs_the_book_in_a_bare_environment(tmp_path):
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     setup = setup_cell(config["repository"]["url"], "notebooks").source  # the first cell of every notebook
     python = bare_python(tmp_path / "venv")
-    absent = subprocess.run([str(python), "-c", "import cstobook"], capture_output=True, env=READER_ENV | {"PYTHONPATH": ""})
+    absent = subprocess.run([str(python), "-c", "import cstobook"], capture_output=True, cwd=tmp_path,
+                            env=READER_ENV | {"PYTHONPATH": ""})
     assert absent.returncode != 0, "the bare environment must not see the book's package"
     work = tmp_path / "work"
     work.mkdir()
