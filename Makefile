@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test data serve bench bench-pages clean setup browser pdf
+.PHONY: book test data serve bench bench-pages clean setup browser pdf lab
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,9 +35,22 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-## data: re-derive data/ from ../shared/sources (committed; a clone does not need this)
+## data: fetch the raw sources (a mirror named by CSTOBOOK_SOURCES_URL, else ../shared/sources,
+## else their original locations), check each one's sha256, cache them in .sources-cache/, and
+## re-derive data/ (committed; a clone does not need this). A failure leaves data/ as it was.
 data: $(STAMP)
 	$(BIN)/python -m cstobook.derive
+
+## lab: JupyterLab on http://127.0.0.1:$(LAB_PORT) from the project's environment; with jupytext,
+## chapters/*.md open (double-click) and run as notebooks, and save back to the .md
+LAB_PORT ?= 8888
+LAB_OPTIONS ?=
+ROOT_USER := $(if $(filter 0,$(shell id -u)),--allow-root)  # containers and CI run as root
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+lab: $(STAMP)
+	mkdir -p $(LAB_SETTINGS) && cp binder/overrides.json $(LAB_SETTINGS)/overrides.json  # .md opens as a notebook
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) --ServerApp.port_retries=0 \
+	  --ServerApp.root_dir=. --ServerApp.contents_manager_class=jupytext.TextFileContentsManager $(ROOT_USER) $(LAB_OPTIONS)
 
 ## bench: time a clean build and rebuilds (no change, prose edit, code edit, table edit) on a copy
 bench: $(STAMP)

@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import os
 from urllib.parse import quote
 
 from sphinx.application import Sphinx
@@ -19,6 +20,7 @@ from sphinx.config import Config
 
 MAP_ONLY_ASSETS = "lib/"  # under _static/: loaded by map iframes, never by pages
 DEFAULT_BRANCH = "notebooks"  # where the workflow publishes the executed notebooks
+BOOK_BUILD_VARIABLE = "CSTOBOOK_BOOK_BUILD"  # cstobook.notebook.BOOK_BUILD_VARIABLE
 
 
 def drop_map_assets_from_pages(app: Sphinx, config: Config) -> None:
@@ -81,6 +83,9 @@ def fix_bibliography_roles(app: Sphinx, pagename: str, templatename: str, contex
 
 
 def setup(app: Sphinx) -> dict:
+    # The chapters' kernels inherit this: cstobook.notebook.glue is then myst-nb's glue, which
+    # leaves each figure to the directive that places it (elsewhere it also shows at its cell).
+    os.environ[BOOK_BUILD_VARIABLE] = "1"
     app.add_config_value("launch_notebooks_branch", DEFAULT_BRANCH, "html", types=frozenset({str}))
     app.connect("config-inited", drop_map_assets_from_pages, priority=900)
     # after sphinx-book-theme's add_launch_buttons (priority 501)

@@ -17,9 +17,9 @@
    so an incremental build cannot hide the failure.
 3. External links (`http(s)://`) in the written pages, theme buttons included, get
    rel="noopener noreferrer".
-4. The directive `datapackage-downloads` writes a download link for data/datapackage.json and
-   for the file of every resource it describes, so that the data appendix offers every table,
-   including those added later.
+4. The directive `datapackage-downloads` writes a download link for data/datapackage.json, for
+   the file of every resource it describes and for the bibliography (data/references.bib, a link
+   to the root's), so that the data appendix offers every table, including those added later.
 """
 from __future__ import annotations
 
@@ -444,6 +444,7 @@ class DataPackageDownloads(SphinxDirective):
         self.env.note_dependency(str(package))
         files = ["datapackage.json"] + [resource["path"] for resource in
                                         json.loads(package.read_text(encoding="utf-8"))["resources"]]
+        files.append("references.bib")  # the bibliography every source_id names travels with the data
         paragraph = nodes.paragraph("", "Download: ")
         for number, name in enumerate(files):
             if number:

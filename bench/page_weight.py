@@ -7,7 +7,7 @@
    navigation until every map has drawn its vector layers (median of --runs loads).
 2. For every map of the book: its map document and everything it loads, against a naive folium
    map of the same countries built from the full-resolution source geometry (Natural Earth 1:50m,
-   found through CSTOBOOK_SOURCES, see cstobook/paths.py), both served the same way in the same
+   fetched by cstobook.sources, as `make data` does), both served the same way in the same
    run, as ratios naive / book. The naive map is folium as it comes (one GeoJson layer with a
    tooltip and a popup), except that it loads the book's local Leaflet and jQuery: its default
    CDN files cannot be reached offline.
@@ -90,11 +90,13 @@ def naive_map_document() -> tuple[str, int, Path]:
     import folium
     import geopandas as gpd
 
-    from cstobook import paths
+    from cstobook import paths, sources
 
     region = gpd.read_file(paths.DATA / "region.geojson")
     iso3 = set(region.loc[region["layer"] == "country", "iso3"])
-    source = paths.SOURCES / "natural_earth" / "ne_50m_admin_0_countries.geojson"
+    # fetched and verified like any raw source (../shared/sources, a mirror, or Natural Earth's
+    # own repository), so that the bench runs in a bare clone too
+    source = sources.fetch("natural_earth/ne_50m_admin_0_countries.geojson")
     countries = gpd.read_file(source)
     countries = countries[countries["ADM0_A3"].isin(iso3) | countries["ISO_A3_EH"].isin(iso3)]
     countries = countries[["NAME", "ADM0_A3", "geometry"]]

@@ -125,8 +125,12 @@ def _check_sources(table: pd.DataFrame, file: str, bib_path: Path) -> None:
                 f"{unknown or cell!r} is not a key of {bib_path.name}")
 
 
-def load_table(name: str, data_dir: Path = paths.DATA, bib_path: Path = paths.BIBLIOGRAPHY) -> pd.DataFrame:
-    """The table `name` of the data package, validated, with typed columns (dates as datetime64)."""
+def load_table(name: str, data_dir: Path | str | None = None, bib_path: Path | None = None) -> pd.DataFrame:
+    """The table `name` of the data package, validated, with typed columns (dates as datetime64).
+    `data_dir`: the data folder, else $CSTOBOOK_DATA, else the checkout's data/ (paths.data_dir);
+    `bib_path`: the bibliography, else the one in the data folder (paths.bibliography)."""
+    data_dir = paths.data_dir(data_dir)
+    bib_path = bib_path or paths.bibliography(data_dir)
     package = _package(data_dir)
     if not package.has_resource(name):
         raise DataValidationError(f"data/datapackage.json: no table named {name!r}")
@@ -146,9 +150,11 @@ def load_table(name: str, data_dir: Path = paths.DATA, bib_path: Path = paths.BI
     return table
 
 
-def load_region(data_dir: Path = paths.DATA, bib_path: Path = paths.BIBLIOGRAPHY) -> gpd.GeoDataFrame:
+def load_region(data_dir: Path | str | None = None, bib_path: Path | None = None) -> gpd.GeoDataFrame:
     """Country outlines (layer 'country'), occupied areas ('occupied') and Ukraine's Donetsk and
-    Luhansk oblasts ('oblast'), EPSG:4326."""
+    Luhansk oblasts ('oblast'), EPSG:4326. Arguments as for load_table."""
+    data_dir = paths.data_dir(data_dir)
+    bib_path = bib_path or paths.bibliography(data_dir)
     file = f"{data_dir.name}/region.geojson"
     region = gpd.read_file(data_dir / "region.geojson")
     required = {"layer", "iso3", "name", "status_note", "source_id", "geometry"}

@@ -1,4 +1,5 @@
-"""The data step: derive the project's tidy tables in data/ from the raw sources in ../shared/sources.
+"""The data step: derive the project's tidy tables in data/ from the raw sources (cstobook.sources
+fetches, verifies and caches them: from ../shared/sources, a mirror, or their original locations).
 
 Run as ``python -m cstobook.derive`` (``make data``). The output is deterministic (sorted rows,
 fixed number formats), so running it twice gives byte-identical files, and the committed data/
@@ -10,13 +11,16 @@ memberships) are entered by hand with a source per row and are never overwritten
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from cstobook import paths
+from cstobook import paths, sources
 
 # The countries whose figures the book reports: the CSTO's six, NATO's members (as of 2024),
 # Ukraine and the neighbours the argument mentions. Value: the country's name in the SIPRI
@@ -248,18 +252,30 @@ def write_geojson(frame: gpd.GeoDataFrame, name: str) -> None:
 
 
 def main() -> int:
-    if not paths.sources_available():
-        print(f"The raw sources are not at {paths.SOURCES}; data/ is left as committed.", file=sys.stderr)
+    """Fetch and verify the raw sources (cstobook.sources), derive every table into a scratch
+    folder, and only then replace the files in data/: a failure leaves data/ as it was."""
+    try:
+        paths.SOURCES = sources.fetch_all()
+    except sources.SourceError as error:
+        print(f"make data: {error}\ndata/ is left as it was.", file=sys.stderr)
         return 1
-    ne = gpd.read_file(paths.SOURCES / NE_COUNTRIES)
-    write_csv(derive_countries(ne), "countries.csv")
-    write_csv(derive_indicator_catalogue(), "indicator_catalogue.csv")
-    write_csv(derive_indicators(), "indicators.csv")
-    write_geojson(derive_region(ne), "region.geojson")
-    write_csv(derive_places(), "places.csv")
-    write_csv(derive_unga_votes(), "unga_votes.csv")
+    target = paths.DATA
+    with tempfile.TemporaryDirectory() as scratch:
+        paths.DATA = Path(scratch)
+        try:
+            ne = gpd.read_file(paths.SOURCES / NE_COUNTRIES)
+            write_csv(derive_countries(ne), "countries.csv")
+            write_csv(derive_indicator_catalogue(), "indicator_catalogue.csv")
+            write_csv(derive_indicators(), "indicators.csv")
+            write_geojson(derive_region(ne), "region.geojson")
+            write_csv(derive_places(), "places.csv")
+            write_csv(derive_unga_votes(), "unga_votes.csv")
+        finally:
+            paths.DATA = target
+        for name in DERIVED_FILES:
+            shutil.copyfile(Path(scratch) / name, target / name)
     for name in DERIVED_FILES:
-        print(f"data/{name}: {(paths.DATA / name).stat().st_size / 1024:.0f} KiB")
+        print(f"data/{name}: {(target / name).stat().st_size / 1024:.0f} KiB")
     return 0
 
 

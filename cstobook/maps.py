@@ -15,7 +15,7 @@ import numpy as np
 import geopandas as gpd
 from branca.element import MacroElement, Template
 
-from cstobook import style
+from cstobook import notebook, style
 
 # Chapters are built into chapters/*.html; a map's srcdoc iframe resolves relative URLs against
 # its parent page, so the assets are one folder up.
@@ -88,8 +88,10 @@ def base_map(region: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
     land, except those in `highlighted`, which category layers draw (each outline is sent once)."""
     fmap = BookMap(tiles=None, control_scale=True, zoom_snap=0.25)
     fmap.get_root().height = MAP_HEIGHT
-    fmap.default_js = LOCAL_JS
-    fmap.default_css = LOCAL_CSS
+    if notebook.in_book_build():
+        fmap.default_js = LOCAL_JS
+        fmap.default_css = LOCAL_CSS
+    # else folium's own (a CDN): a notebook's page has no ../_static, and Colab no local files
     fmap.get_root().header.add_child(folium.Element(
         # .leaflet-container (leaflet.css, loaded after this) paints #ddd: outrank it
         f"<style>.folium-map.leaflet-container {{ background: {style.SEA_COLOUR}; }}"

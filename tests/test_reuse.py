@@ -1,0 +1,425 @@
+"""The book outside the book: chapters as notebooks (repository, download, JupyterLab, a bare
+environment), the data package on its own, and the data step from a mirror of the raw sources."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import http.server
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+from nbclient import NotebookClient
+
+from build_support import notebook_pages
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+sys.path.insert(0, str(ROOT / "tools"))
+
+from cstobook import derive, paths, sources  # noqa: E402
+
+NOTEBOOK_PAGES = [page for page in notebook_pages() if page.startswith("chapters/")]
+GLUE_FIGURE = re.compile(r"^(`{3,}|:{3,})\{glue(?::figure)?\}", re.M)
+READER_ENV = {k: v for k, v in os.environ.items() if k != "CSTOBOOK_BOOK_BUILD"}
+
+
+def figures_in_chapter(page: str) -> int:
+    """Charts, maps and tables the book places with a {glue:figure} directive."""
+    return len(GLUE_FIGURE.findall((ROOT / f"{page}.md").read_text(encoding="utf-8")))
+
+
+def shown(notebook) -> int:
+    """Figures (images) and maps (Leaflet documents) a reader sees among the notebook's outputs."""
+    count = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/png" in data or "image/svg+xml" in data or "leaflet" in str(data.get("text/html", "")):
+                count += 1
+    return count
+
+
+def execute(notebook, folder: Path):
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    os.environ.pop("CSTOBOOK_BOOK_BUILD", None)  # as a reader's kernel: no book build around it
+    NotebookClient(notebook, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    return notebook
+
+
+# --- 1. Notebooks show what the book shows ---------------------------------------------------
+
+def test_chapters_take_glue_from_the_book_package():
+    """myst-nb's glue with display=False hides a figure from a notebook; cstobook.notebook.glue
+    is the same call and shows it there (and is myst-nb's glue in the book)."""
+    wrong = [page for page in notebook_pages() if "from myst_nb import glue" in (ROOT / f"{page}.md").read_text()]
+    assert not wrong, f"{wrong}: import glue with `from cstobook.notebook import glue` instead of from myst_nb"
+
+
+def test_glue_shows_figures_in_a_notebook_and_leaves_them_to_the_book_in_a_build(monkeypatch):
+    import IPython.display
+    import matplotlib.pyplot as plt
+    import myst_nb
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+
+    from cstobook import notebook
+
+    select_figure_formats(InteractiveShell.instance(), {"png"})  # as the inline backend of a kernel
+    shown_here, glued = [], []
+    monkeypatch.setattr(IPython.display, "display", lambda value: shown_here.append(value))
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: glued.append((name, display)))
+    fig = plt.figure()
+    monkeypatch.delenv("CSTOBOOK_BOOK_BUILD", raising=False)
+    notebook.glue("a_figure", fig, display=False)
+    notebook.glue("a_number", 6, display=False)
+    assert shown_here == [fig] and glued == []
+    shown_here.clear()
+    monkeypatch.setenv("CSTOBOOK_BOOK_BUILD", "1")
+    notebook.glue("a_figure", fig, display=False)
+    notebook.glue("a_number", 6, display=False)
+    assert shown_here == [] and glued == [("a_figure", False), ("a_number", False)]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_chapter_run_as_a_notebook_shows_every_figure_and_map(page):
+    notebook = execute(jupytext.read(ROOT / f"{page}.md"), (ROOT / page).parent)
+    assert shown(notebook) == figures_in_chapter(page)
+
+
+# --- 3. One notebook per chapter for every route -----------------------------------------------
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_downloaded_notebook_runs_in_an_empty_folder_and_shows_every_figure(built_book, tmp_path, page):
+    downloaded = tmp_path / Path(page).name
+    shutil.copyfile(built_book / "_sources" / f"{page}.ipynb", downloaded)
+    notebook = nbformat.read(downloaded, as_version=4)
+    prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert "{glue" not in prose, "the prose shows a glue role instead of its value"
+    assert notebook.cells[0].metadata["tags"] == ["setup"]
+    execute(notebook, tmp_path)
+    assert shown(notebook) == figures_in_chapter(page)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [downloaded.name]  # it wrote nothing there
+
+
+def test_download_binder_and_colab_serve_the_same_notebook(built_book, tmp_path):
+    import launch_notebooks
+    from bs4 import BeautifulSoup
+
+    written = launch_notebooks.write_notebooks(built_book, tmp_path)
+    assert written
+    for path in written:
+        page = path.relative_to(tmp_path).with_suffix("").as_posix()
+        download = built_book / "_sources" / f"{page}.ipynb"
+        assert path.read_bytes() == download.read_bytes(), page
+        html = BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        links = {a["href"] for a in html.find_all("a", href=True)}
+        assert f"../_sources/{page}.ipynb" in links, f"{page}: no download button for its notebook"
+
+
+def test_the_prose_of_a_reader_notebook_shows_glued_values_as_the_book_formats_them():
+    from reader_notebooks import paste_glued_values
+
+    prose = "It was {glue:text}`share:.1f`% of {glue:text}`n` states in {glue}`year`.\n\n" \
+            "```{glue:figure} fig_x\n:name: fig-x\n:alt: A chart.\n\nThe caption. Source: X.\n```\n"
+    out = paste_glued_values(prose, {"share": "12.345", "n": "6", "year": "'2022'"})
+    assert out.startswith("It was 12.3% of 6 states in 2022.")
+    assert "The caption. Source: X." in out and "{glue" not in out and ":alt:" not in out
+
+
+@functools.cache
+def local_repository(folder: Path) -> Path:
+    """The working tree as a git repository (a stand-in for the book's on GitHub)."""
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
+                           text=True, check=True).stdout.split()
+    for name in files:
+        source = ROOT / name
+        if source.is_file() or source.is_symlink():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name, follow_symlinks=False)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org"]
+    subprocess.run(["git", "init", "-q", "-b", "notebooks"], cwd=folder, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=folder, check=True)
+    subprocess.run([*git, "commit", "-qm", "book"], cwd=folder, check=True)
+    return folder
+
+
+def bare_python(folder: Path) -> Path:
+    """A fresh venv without the book's package, as on Colab or a bare Jupyter. So that the test
+    downloads nothing, the chapters' third-party packages are those of the project's environment,
+    seen through a .pth file (without cstobook's own entries): pip finds them installed, and
+    installs the package and anything missing."""
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    shared = folder.parent / "shared-site-packages"
+    shared.mkdir()
+    for entry in Path(sysconfig.get_path("purelib")).iterdir():
+        if not entry.name.lower().startswith(("cstobook", "__editable__", "_cstobook", "pip", "setuptools")) \
+                and entry.suffix != ".pth":
+            (shared / entry.name).symlink_to(entry)
+    (site / "project-packages.pth").write_text(f"{shared}\n")
+    return python
+
+
+def test_setup_cell_installs_the_book_in_a_bare_environment(tmp_path):
+    """In a venv without the book's package, the set-up cell fails with the steps to take while
+    the repository cannot be reached, then, run again with it reachable, fetches it, installs
+    the package with what the chapters need, and the data loads; a third run changes nothing."""
+    from reader_notebooks import setup_cell
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    setup = setup_cell(config["repository"]["url"], "notebooks").source  # the first cell of every notebook
+    python = bare_python(tmp_path / "venv")
+    absent = subprocess.run([str(python), "-c", "import cstobook"], capture_output=True, cwd=tmp_path,
+                            env=READER_ENV | {"PYTHONPATH": ""})
+    assert absent.returncode != 0, "the bare environment must not see the book's package"
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {**READER_ENV, "CSTOBOOK_BRANCH": "notebooks", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env.pop("PYTHONPATH", None)
+    env.pop("CSTOBOOK_DATA", None)
+
+    failed = subprocess.run([str(python), "-c", setup], cwd=work, capture_output=True, text=True,
+                            env={**env, "CSTOBOOK_REPOSITORY": str(tmp_path / "nowhere")})
+    assert failed.returncode != 0
+    assert "Run these steps in a terminal" in failed.stderr and "git clone" in failed.stderr
+
+    repository = local_repository(tmp_path / "repository")
+    env["CSTOBOOK_REPOSITORY"] = repository.as_uri()
+    ran = subprocess.run([str(python), "-c", setup], cwd=work, capture_output=True, text=True, env=env, timeout=600)
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    check = ("from cstobook import data, notebook; t = data.load_table('countries'); "
+             "print(len(t), data.__file__)")
+    loaded = subprocess.run([str(python), "-c", check], cwd=work, capture_output=True, text=True, env=env)
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert str(work / "csto-ukraine-book" / "cstobook") in loaded.stdout
+    again = subprocess.run([str(python), "-c", setup], cwd=work, capture_output=True, text=True, env=env)
+    assert again.returncode == 0, again.stderr[-3000:]  # safe to re-run
+
+
+def test_binder_image_holds_what_the_chapters_need_and_no_build_stack():
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    import tomllib
+
+    needs = {re.split(r"[<>=\[ ]", d)[0].lower() for d in tomllib.loads(pyproject)["project"]["dependencies"]}
+    binder = {line.strip().lower() for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
+              if line.strip() and not line.startswith(("#", "-"))}
+    assert needs <= binder and binder - needs == {"jupytext"}
+    assert not {"jupyter-book", "pytest", "playwright", "sphinx"} & binder
+
+
+# --- 2. make lab -------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_make_lab_serves_the_chapters_as_notebooks():
+    port, token = free_port(), "reuse-test"
+    lab = subprocess.Popen(["make", "-s", "lab", f"LAB_PORT={port}",
+                            f"LAB_OPTIONS=--no-browser --IdentityProvider.token={token}"],
+                           cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}/api/contents/chapters/armenia.md?type=notebook&content=1"
+        request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    model = json.load(response)
+                break
+            except OSError:
+                assert lab.poll() is None, lab.stderr.read().decode()[-3000:]
+                assert time.monotonic() < deadline, "JupyterLab did not answer"
+                time.sleep(1)
+    finally:
+        os.killpg(lab.pid, signal.SIGTERM)
+        lab.wait(timeout=30)
+    assert model["type"] == "notebook"
+    code = [cell for cell in model["content"]["cells"] if cell["cell_type"] == "code"]
+    assert any("load_table" in cell["source"] for cell in code)
+
+
+def test_notebooks_written_from_the_chapters_are_ignored_by_git_and_the_build():
+    ignored = subprocess.run(["git", "check-ignore", "-q", "chapters/armenia.ipynb"], cwd=ROOT)
+    assert ignored.returncode == 0, "chapters/*.ipynb must be ignored by git"
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert "chapters/*.ipynb" in config["exclude_patterns"]
+
+
+# --- 4. The data on its own ----------------------------------------------------------------------
+
+def test_installed_package_loads_a_table_from_a_data_folder_anywhere(tmp_path):
+    site, project = tmp_path / "site", tmp_path / "project"
+    shutil.copytree(ROOT / "cstobook", project / "cstobook", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", project)  # a copy: building writes build/ beside the sources
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(site), str(project)], check=True, capture_output=True)
+    shutil.copytree(paths.DATA, tmp_path / "my-data")  # follows the link: the bibliography travels too
+    env = {**READER_ENV, "PYTHONPATH": str(site)}
+    env.pop("CSTOBOOK_DATA", None)
+    script = ("import sys; from cstobook import data; "
+              "print(data.__file__); print(len(data.load_table('claims', sys.argv[1])))")
+    by_argument = subprocess.run([sys.executable, "-c", script, str(tmp_path / "my-data")], cwd=tmp_path,
+                                 capture_output=True, text=True, env=env)
+    assert by_argument.returncode == 0, by_argument.stderr[-3000:]
+    assert by_argument.stdout.startswith(str(site)) and int(by_argument.stdout.split()[-1]) > 0
+    by_setting = subprocess.run([sys.executable, "-c", "from cstobook import data; print(len(data.load_table('claims')))"],
+                                cwd=tmp_path, capture_output=True, text=True,
+                                env={**env, "CSTOBOOK_DATA": str(tmp_path / "my-data")})
+    assert by_setting.returncode == 0 and by_setting.stdout.strip() == by_argument.stdout.split()[-1]
+    nowhere = subprocess.run([sys.executable, "-c", "from cstobook import data; data.load_table('claims')"],
+                             cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert nowhere.returncode != 0 and "CSTOBOOK_DATA" in nowhere.stderr
+
+
+def test_the_package_declares_what_it_imports():
+    import tomllib
+
+    declared = {re.split(r"[<>=\[ ]", d)[0].lower().replace("-", "_")
+                for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    imported = set()
+    for module in (ROOT / "cstobook").glob("*.py"):
+        for name in re.findall(r"^(?:from|import) (\w+)", module.read_text(encoding="utf-8"), re.M):
+            imported.add(name.lower())
+    third_party = imported - set(sys.stdlib_module_names) - {"cstobook", "__future__"}
+    aliases = {"yaml": "pyyaml", "IPython".lower(): None, "pooch": None, "py7zr": None}
+    missing = {name for name in third_party if aliases.get(name, name) and aliases.get(name, name) not in declared}
+    assert not missing, f"pyproject.toml does not declare {sorted(missing)}"
+
+
+def test_every_resource_states_sources_licence_and_described_fields():
+    package = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    problems = []
+    for resource in package["resources"]:
+        name = resource["name"]
+        if not resource.get("sources") or not all(s.get("title") for s in resource["sources"]):
+            problems.append(f"{name}: no sources (python tools/resource_sources.py lists its rows' sources)")
+        if not resource.get("licenses"):
+            problems.append(f"{name}: no licence")
+        for field in resource.get("schema", {}).get("fields", []):
+            if not field.get("description"):
+                problems.append(f"{name}.{field['name']}: no description")
+            if field["type"] == "number" and not field.get("unit"):
+                problems.append(f"{name}.{field['name']}: a number without a unit")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_bibliography_travels_with_the_data(built_book):
+    assert (paths.DATA / "references.bib").read_bytes() == paths.BIBLIOGRAPHY.read_bytes()
+    assert (built_book / "_downloads").exists()
+    served = [p for p in (built_book / "_downloads").rglob("references.bib")]
+    assert served and served[0].read_bytes() == paths.BIBLIOGRAPHY.read_bytes()
+
+
+# --- 5. The raw sources, fetched and verified ------------------------------------------------------
+
+needs_sources = pytest.mark.skipif(not paths.sources_available(), reason="../shared/sources is not beside the project")
+
+
+class Mirror:
+    """A loopback HTTP server over a folder laid out like ../shared/sources."""
+
+    def __init__(self, folder: Path):
+        handler = functools.partial(Quiet, directory=str(folder))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def make_data(mirror: Mirror, data: Path, cache: Path) -> subprocess.CompletedProcess:
+    env = {**READER_ENV, "CSTOBOOK_SOURCES_URL": mirror.url, "CSTOBOOK_SOURCES": str(cache / "no-local-copy"),
+           "CSTOBOOK_SOURCES_CACHE": str(cache), "CSTOBOOK_DATA": str(data)}
+    return subprocess.run([sys.executable, "-m", "cstobook.derive"], cwd=ROOT, capture_output=True, text=True,
+                          env=env, timeout=300)
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+@needs_sources
+def test_make_data_from_a_mirror_rederives_data_byte_for_byte(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA, data)
+    for name in derive.DERIVED_FILES:
+        (data / name).write_text("stale\n")
+    with Mirror(paths.SOURCES) as mirror:
+        result = make_data(mirror, data, tmp_path / "cache")
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name in derive.DERIVED_FILES:
+        assert (data / name).read_bytes() == (paths.DATA / name).read_bytes(), name
+    cached = {s.path for s in sources.RAW_SOURCES if (tmp_path / "cache" / s.path).is_file()}
+    assert cached == {s.path for s in sources.RAW_SOURCES}
+
+
+@needs_sources
+def test_make_data_stops_on_a_corrupted_source_and_leaves_data_untouched(tmp_path):
+    mirror_folder = tmp_path / "mirror"
+    shutil.copytree(paths.SOURCES, mirror_folder)
+    corrupted = sources.RAW_SOURCES[-1].path  # the last one: every earlier file has been fetched
+    with open(mirror_folder / corrupted, "ab") as handle:
+        handle.write(b"\n")
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA, data)
+    for name in derive.DERIVED_FILES:
+        (data / name).write_text("as it was\n")
+    before = fingerprint(data)
+    with Mirror(mirror_folder) as mirror:
+        result = make_data(mirror, data, tmp_path / "cache")
+    assert result.returncode == 1
+    assert corrupted in result.stderr and "checksum" in result.stderr
+    assert fingerprint(data) == before
+
+
+@needs_sources
+def test_the_upstream_processing_gives_the_files_of_the_sources_folder(tmp_path):
+    """The fixes the provenance describes, repeated on stand-ins of the upstream files: the
+    header of the armed-forces file, and the Europe subset of the 10m places (as it was written)."""
+    by_path = {s.path: s for s in sources.RAW_SOURCES}
+    forces = by_path["world_bank_wdi/wdi_MS.MIL.TOTL.P1_armed_forces_personnel_via_owid2020.csv"]
+    rows = (paths.SOURCES / forces.path).read_text(encoding="utf-8").splitlines()[1:]
+    upstream = tmp_path / "armed-forces-personnel.csv"
+    upstream.write_text('Entity,Code,Year,Year,"Armed forces personnel, total"\n' + "\n".join(rows) + "\n")
+    cache = tmp_path / "cache"
+    made = sources.process(forces, upstream, cache)
+    assert hashlib.sha256(made.read_bytes()).hexdigest() == forces.sha256
+
+    places = by_path["natural_earth/ne_10m_populated_places_simple_europe_caucasus_centralasia.geojson"]
+    subset = json.loads((paths.SOURCES / places.path).read_text(encoding="utf-8"))
+    again = sources._europe_subset(subset, paths.SOURCES / sources.RAW_SOURCES[0].path)
+    assert hashlib.sha256(json.dumps(again, ensure_ascii=False).encode()).hexdigest() == places.sha256
