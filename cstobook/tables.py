@@ -6,7 +6,7 @@ import html
 
 import pandas as pd
 
-from cstobook.data import bibliography_urls
+from cstobook.data import bibliography_urls, source_keys
 
 SOURCES_COLUMN = "Sources"
 
@@ -15,7 +15,7 @@ def source_links(escaped_keys: str) -> str:
     """'a;b' (already escaped) -> links to each source's URL, opening safely in a new tab."""
     urls = bibliography_urls()
     links = []
-    for key in (k.strip() for k in escaped_keys.split(";") if k.strip()):
+    for key in source_keys(escaped_keys):
         url = urls.get(html.unescape(key))
         links.append(f'<a href="{html.escape(url)}" rel="noopener noreferrer" target="_blank">{key}</a>'
                      if url else key)
@@ -53,7 +53,7 @@ def collapse_sources(table: pd.DataFrame, by: list[str], keep: dict[str, str] | 
     grouped = table.groupby(by, sort=True, dropna=False)
     shown = grouped[list(keep)].first().rename(columns=keep) if keep else grouped.size().to_frame().iloc[:, :0]
     shown[SOURCES_COLUMN] = grouped[sources].agg(
-        lambda keys: ";".join(dict.fromkeys(k.strip() for cell in keys for k in str(cell).split(";") if k.strip())))
+        lambda cells: ";".join(dict.fromkeys(key for cell in cells for key in source_keys(cell))))
     return shown.reset_index()
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from cstobook import toc
+
 ROOT = Path(__file__).resolve().parent.parent
 BRANCH = "notebooks"
 # What the chapters import, installed on Colab at the versions the book is built with.
@@ -41,14 +43,6 @@ if "google.colab" in sys.modules:
 '''
 
 
-def toc_documents(root: Path = ROOT) -> list[str]:
-    def walk(entries: list) -> list[str]:
-        return [f for e in entries for f in [e["file"], *walk(e.get("sections", []))]]
-
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    return [toc["root"], *walk([c for part in toc.get("parts", []) for c in part.get("chapters", [])])]
-
-
 def pins(requirements: Path, packages=COLAB_PACKAGES) -> list[str]:
     wanted = {re.sub(r"[-_.]+", "-", p).lower() for p in packages}
     found = []
@@ -70,7 +64,7 @@ def setup_cell(document: str, root: Path = ROOT):
 
 def write_notebooks(html: Path, output: Path, root: Path = ROOT) -> list[Path]:
     written = []
-    for document in toc_documents(root):
+    for document in toc.documents(root):
         executed = html / "_sources" / f"{document}.ipynb"
         if not executed.is_file():
             continue  # a page without code
