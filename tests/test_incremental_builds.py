@@ -12,9 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
+from bs4 import BeautifulSoup
 
 from build_support import build, copy_book, notebook_pages
-from conftest import ROOT
+from build_support import ROOT
 
 import build_integrity  # noqa: E402 - on sys.path through build_support
 
@@ -92,17 +94,48 @@ def test_every_module_that_reads_data_is_known_to_the_fingerprint():
 
 # --- Incremental builds of a copy ----------------------------------------------------------------
 
+TEMPLATE = "chapters/_template"
+
+
+def add_chapter(source: Path, document: str, part: str = "The argument") -> None:
+    """Add `document` at the end of a part of the _toc.yml of a copy of the book."""
+    path = source / "_toc.yml"
+    contents = yaml.safe_load(path.read_text(encoding="utf-8"))
+    next(p for p in contents["parts"] if p["caption"] == part)["chapters"].append({"file": document})
+    path.write_text(yaml.safe_dump(contents, sort_keys=False), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def warm_copy(built_book, tmp_path_factory):
-    """A copy of the book built (incrementally from here on) on the session build's cache."""
+    """A copy of the book, with the chapter template added as an argument chapter, built
+    (incrementally from here on) on the session build's cache: only the template executes."""
     folder = tmp_path_factory.mktemp("incremental")
     source = copy_book(folder / "book")
+    add_chapter(source, TEMPLATE)
     output = folder / "out"
     (output / "_build").mkdir(parents=True)
     shutil.copytree(built_book.parent / ".jupyter_cache", output / "_build" / ".jupyter_cache")
     first = build(source, output)
     assert first.returncode == 0, first.log[-6000:]
+    assert first.executed(source) == {TEMPLATE}, "the session build's cache served the other chapters"
     return source, output
+
+
+def test_chapter_template_builds_strictly_as_an_argument_chapter(warm_copy):
+    """chapters/_template.md, copied as it is and added to _toc.yml, builds with warnings as
+    errors (the fixture) and shows what an argument chapter must: the In brief box with its
+    glued number, a table with header cells, a figure with alt text, a citation."""
+    source, output = warm_copy
+    soup = BeautifulSoup(page_text(output, TEMPLATE), "html.parser")
+    article = soup.find("article")
+    brief = article.select_one(".admonition.in-brief")
+    assert brief is not None and "In brief" in brief.get_text()
+    assert re.search(r"\d", brief.get_text()), "the In brief box shows its glued number"
+    assert all(table.find("th") for table in article.find_all("table")) and article.find("table")
+    images = [img for img in article.find_all("img") if "_images" in img.get("src", "")]
+    assert images and all(len(img.get("alt", "")) >= 15 for img in images)
+    assert article.select("a.reference.internal[href*='references']"), "a citation links the bibliography"
+    assert (source / "figures" / "template_contingents.png").is_file()
 
 
 def page_text(output: Path, page: str) -> str:
