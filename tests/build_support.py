@@ -304,9 +304,6 @@ def add_hostile_text(data: Path) -> dict[str, list[str]]:
 
 # --- The hostile pages in a browser (run as `python build_support.py browser-check HTML PAGE...`) ---
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 OPEN_POPUPS_AND_TOOLTIPS = """() => {
   let opened = 0;
   for (const key of Object.keys(window)) {
@@ -326,9 +323,11 @@ def browser_check(html: Path, pages: list[str]) -> dict:
     script errors, dialogs and any side effect of the payloads (window.cstobookXSS)."""
     from playwright.sync_api import sync_playwright
 
+    from browser_support import launch_chromium
+
     problems, texts, opened = [], [], 0
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        browser = launch_chromium(playwright)
         try:
             for name in pages:
                 page = browser.new_page()

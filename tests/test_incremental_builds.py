@@ -15,7 +15,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from build_support import build, copy_book, notebook_pages
+from build_support import BuildResult, build, copy_book, notebook_pages
 from build_support import ROOT
 
 import build_integrity  # noqa: E402 - on sys.path through build_support
@@ -138,6 +138,17 @@ def test_chapter_template_builds_strictly_as_an_argument_chapter(warm_copy):
     assert (source / "figures" / "template_contingents.png").is_file()
 
 
+def build_with_edit(source: Path, output: Path, path: Path, edit) -> BuildResult:
+    """An incremental build of `source` with the file `path` changed by `edit(text)`; the file is
+    restored afterwards."""
+    original = path.read_text(encoding="utf-8")
+    path.write_text(edit(original), encoding="utf-8")
+    try:
+        return build(source, output)
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
 def page_text(output: Path, page: str) -> str:
     return (output / "_build" / "html" / f"{page}.html").read_text(encoding="utf-8")
 
@@ -152,13 +163,8 @@ def test_rebuild_without_change_executes_nothing(warm_copy):
 def test_prose_edit_executes_nothing_and_shows_the_edit(warm_copy):
     source, output = warm_copy
     page = notebook_pages(source)[0]
-    path = source / f"{page}.md"
-    original = path.read_text(encoding="utf-8")
-    path.write_text(original + "\nA sentence added by the prose-edit test: proseeditmarker.\n", encoding="utf-8")
-    try:
-        result = build(source, output)
-    finally:
-        path.write_text(original, encoding="utf-8")
+    result = build_with_edit(source, output, source / f"{page}.md",
+                             lambda text: text + "\nA sentence added by the prose-edit test: proseeditmarker.\n")
     assert result.returncode == 0, result.log[-4000:]
     assert result.executed(source) == set()
     assert "proseeditmarker" in page_text(output, page)
@@ -193,13 +199,7 @@ def test_changed_table_reexecutes_exactly_its_chapters_and_shows_the_new_value(w
     if found is None:
         pytest.fail("no table value shown verbatim on a page was found to change")
     item, value, readers = found
-    path = source / item
-    original = path.read_text(encoding="utf-8")
-    path.write_text(original.replace(value, f"{value} Zstalecheck"), encoding="utf-8")
-    try:
-        result = build(source, output)
-    finally:
-        path.write_text(original, encoding="utf-8")
+    result = build_with_edit(source, output, source / item, lambda text: text.replace(value, f"{value} Zstalecheck"))
     assert result.returncode == 0, result.log[-4000:]
     assert result.executed(source) == readers, f"changed {item}"
     assert any(f"{value} Zstalecheck" in html.unescape(page_text(output, page)) for page in readers), \
@@ -213,12 +213,7 @@ def test_changed_cstobook_module_reexecutes_exactly_its_chapters(warm_copy):
     chosen = next(((count, name) for count, name in modules if 0 < count < len(notebooks)), None)
     if chosen is None:
         pytest.skip("every cstobook module is read by every chapter")
-    path = source / "cstobook" / chosen[1]
-    original = path.read_text(encoding="utf-8")
-    path.write_text(original + "\n# edited by the stale-output test\n", encoding="utf-8")
-    try:
-        result = build(source, output)
-    finally:
-        path.write_text(original, encoding="utf-8")
+    result = build_with_edit(source, output, source / "cstobook" / chosen[1],
+                             lambda text: text + "\n# edited by the stale-output test\n")
     assert result.returncode == 0, result.log[-4000:]
     assert result.executed(source) == dependents(source, f"cstobook/{chosen[1]}"), f"changed cstobook/{chosen[1]}"

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+import browser_support
 from build_support import MARKER, PAYLOADS, BuildResult
 from cstobook import toc
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(browser_support.CHROMIUM)
 
 
 @pytest.fixture(scope="module")
