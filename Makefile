@@ -42,7 +42,7 @@ browser:
 
 ## test: the whole suite on two workers: data, clean builds with warnings as errors, the built pages
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2
 
 ## register: add data/NEW.csv to data/datapackage.json, types inferred (make register TABLE=data/NEW.csv)
 register: $(STAMP)

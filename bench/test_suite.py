@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITE = [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup"]  # as the Makefile's `test`
+SUITE = [sys.executable, "-m", "pytest", "-n", "2"]  # as the Makefile's `test`
 
 
 def load() -> str:

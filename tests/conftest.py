@@ -1,9 +1,10 @@
 """Shared fixtures: the full builds every test of a session shares (build_support.SharedBuilds),
 and the built book served and opened in chromium.
 
-`make test` runs the suite on two pytest-xdist workers (`-n 2 --dist loadgroup`). Each full build
-runs once per session whichever worker needs it first; tests that share an expensive fixture of
-their own (a browser, an incrementally built copy) are kept on one worker by an xdist group."""
+`make test` runs the suite on two pytest-xdist workers (`-n 2`). Each full build runs once per
+session, in whichever worker needs it first; the tests of a file that share an expensive fixture
+of their own (one chromium, one incrementally built copy) run on one worker (see
+`pytest_xdist_make_scheduler`)."""
 from __future__ import annotations
 
 import os
@@ -15,22 +16,34 @@ from build_support import ROOT, SharedBuilds  # noqa: F401 - ROOT is imported fr
 
 # Fixture -> the shared build it waits for (started in this order: the project's first).
 BUILD_OF_FIXTURE = {"built_book": "book", "resumed_build": "resumed", "hostile_build": "hostile"}
-# Fixture -> the xdist group of the tests that use it (one browser, one incrementally built copy).
-GROUP_OF_FIXTURE = {"book_browser": "browser", "warm_copy": "incremental"}
+# Test files whose tests share an expensive fixture of their own, by the name of that fixture.
+FILES_SHARING_A_FIXTURE = {"tests/test_browser.py": "book_browser", "tests/test_accessibility.py": "book_browser",
+                           "tests/test_incremental_builds.py": "warm_copy"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Tests that need no full build run first, while the builds run; those that need one are
-    marked `full_build` (`make check` leaves them out); each test that uses an expensive fixture
-    of its own joins that fixture's xdist group."""
+    marked `full_build` (`make check` leaves them out)."""
     items.sort(key=lambda item: any(name in item.fixturenames for name in BUILD_OF_FIXTURE))
     for item in items:
         if any(name in item.fixturenames for name in BUILD_OF_FIXTURE):
             item.add_marker(pytest.mark.full_build)
-        for fixture, group in GROUP_OF_FIXTURE.items():
-            if fixture in item.fixturenames:
-                item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With `-n`: each test is scheduled on its own, as `--dist load` does, except that the tests
+    of FILES_SHARING_A_FIXTURE go to one worker per fixture, so that it is made once. (xdist's
+    own `--dist loadgroup` does not group on pytest 9, whose node ids it cannot amend.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return FILES_SHARING_A_FIXTURE.get(nodeid.split("::", 1)[0], nodeid)
+
+    return FixtureScheduling(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
