@@ -179,6 +179,18 @@ def _hostile_build(folder: Path) -> dict:
 SHARED_BUILDS = {"book": _project_build, "resumed": _resumed_build, "hostile": _hostile_build}
 
 
+def _claimer_alive(folder: Path) -> bool:
+    """Whether the process that claimed a shared build still runs (yes while it is claiming)."""
+    try:
+        pid = int((folder / "claimed-by").read_text())
+        os.kill(pid, 0)
+    except (FileNotFoundError, ValueError, PermissionError):
+        return True
+    except ProcessLookupError:
+        return False
+    return True
+
+
 class SharedBuilds:
     """The shared builds of one session, in `root` (a folder every worker sees)."""
 
@@ -219,6 +231,8 @@ class SharedBuilds:
         while not (folder / "result.json").is_file():
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the shared build {name!r} did not finish in {timeout:.0f} s ({folder})")
+            if not _claimer_alive(folder) and not (folder / "result.json").is_file():
+                raise RuntimeError(f"the process that ran the shared build {name!r} has ended without a result")
             time.sleep(0.5)
         outcome = json.loads((folder / "result.json").read_text())
         if "error" in outcome:
