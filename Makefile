@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test data serve bench bench-pages clean setup browser pdf lab
+.PHONY: book check test data serve bench bench-pages bench-tests register clean setup browser pdf lab
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,9 +17,17 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
-## book: execute every chapter and write the HTML book to _build/html
+# Every build is strict, as in `make test`: a warning or a failing cell fails it. --keep-going
+# lists every problem before failing.
+BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
+
+## book: execute every chapter (those whose code or inputs changed) and write _build/html
 book: $(STAMP)
-	$(BIN)/jupyter-book build . --keep-going
+	@mkdir -p _build
+	@set -o pipefail; $(BUILD) 2>&1 | tee _build/build.log || { status=$$?; \
+	  echo; echo "make book failed: the build has warnings or errors, which fail it (as in make test):"; \
+	  sed 's/\x1b\[[0-9;]*m//g' _build/build.log | grep -E "WARNING|ERROR|failed" | sort -u; \
+	  echo "(the whole log: _build/build.log)"; exit $$status; }
 	@echo "Open _build/html/index.html"
 
 ## pdf: the PDF edition, _build/pdf/book.pdf (one page of every chapter, printed by chromium)
@@ -27,13 +35,23 @@ pdf: $(STAMP) browser
 	$(BIN)/python tools/make_pdf.py
 	@echo "Open _build/pdf/book.pdf"
 
+## check: the fast loop: data and provenance rules (no full build), then a strict incremental build
+check: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not full_build" tests/test_data.py tests/test_loader_errors.py \
+	  tests/test_provenance.py tests/test_content.py tests/test_register.py
+	@$(MAKE) --no-print-directory book
+
 ## browser: Debian's chromium for the browser tests (needs root or sudo)
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-## test: the whole suite: data, a clean build with warnings as errors, the built pages
+## test: the whole suite on two workers: data, clean builds with warnings as errors, the built pages
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
+
+## register: add data/NEW.csv to data/datapackage.json, types inferred (make register TABLE=data/NEW.csv)
+register: $(STAMP)
+	$(BIN)/python -m cstobook.register $(TABLE)
 
 ## data: fetch the raw sources (a mirror named by CSTOBOOK_SOURCES_URL, else ../shared/sources,
 ## else their original locations), check each one's sha256, cache them in .sources-cache/, and
@@ -55,6 +73,10 @@ lab: $(STAMP)
 ## bench: time a clean build and rebuilds (no change, prose edit, code edit, table edit) on a copy
 bench: $(STAMP)
 	$(BIN)/python bench/rebuild.py --profile
+
+## bench-tests: the wall time of `make test` on this machine, and the load beside it
+bench-tests: $(STAMP) browser
+	$(BIN)/python bench/test_suite.py
 
 ## bench-pages: per page, bytes and time until its maps are drawn, against a naive folium map
 bench-pages: $(STAMP) browser

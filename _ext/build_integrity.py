@@ -17,7 +17,13 @@
    so an incremental build cannot hide the failure.
 3. External links (`http(s)://`) in the written pages, theme buttons included, get
    rel="noopener noreferrer".
-4. The directive `datapackage-downloads` writes a download link for data/datapackage.json, for
+4. Kernels. myst-nb runs each chapter's kernel over TCP on 127.0.0.1; ipykernel warns, once per
+   chapter, that this traffic is plain text that other processes on the machine could read.
+   jupyter_client provisions CurveZMQ keys for kernels whose kernelspec declares support
+   (ipykernel's does) when its KernelManager has transport_encryption "auto"; myst-nb creates its
+   kernel managers (through jupyter-cache and nbclient) with no configuration to pass on, so this
+   extension sets that default, and the build's kernels run encrypted (see `encrypt_kernels`).
+5. The directive `datapackage-downloads` writes a download link for data/datapackage.json, for
    the file of every resource it describes and for the bibliography (data/references.bib, a link
    to the root's), so that the data appendix offers every table, including those added later.
 """
@@ -207,22 +213,13 @@ def _sha(text: str) -> str:
 
 
 def _source_keys(path: Path) -> set[str]:
-    """The bibliography keys a table names: its source_id and *_source_id columns (a GeoJSON
-    file: the same properties of its features), ';' separating several keys in one cell."""
-    cells: list[str] = []
+    """The bibliography keys a table names (cstobook.data.table_sources)."""
+    from cstobook import data
+
     try:
-        if path.suffix == ".csv":
-            with path.open(encoding="utf-8", newline="") as handle:
-                for row in csv.DictReader(handle):
-                    cells += [value or "" for column, value in row.items()
-                              if column and (column == "source_id" or column.endswith("_source_id"))]
-        elif path.suffix in {".geojson", ".json"}:
-            for feature in json.loads(path.read_text(encoding="utf-8")).get("features", []):
-                cells += [str(value) for column, value in (feature.get("properties") or {}).items()
-                          if column == "source_id" or column.endswith("_source_id")]
+        return set(data.table_sources(path))
     except (OSError, ValueError, csv.Error):
         return {"<unreadable>"}
-    return {key.strip() for cell in cells for key in cell.split(";") if key.strip()}
 
 
 def _bib_entries(path: Path) -> dict[str, str]:
@@ -457,7 +454,18 @@ class DataPackageDownloads(SphinxDirective):
         return [paragraph]
 
 
+def encrypt_kernels() -> None:
+    """Kernels started by this process get CurveZMQ keys (when pyzmq has CURVE and the kernelspec
+    declares support; otherwise they run as before, and ipykernel's warning says so)."""
+    import zmq
+    from jupyter_client.manager import KernelManager
+
+    if zmq.has("curve"):
+        KernelManager.class_traits()["transport_encryption"].default_value = "auto"
+
+
 def setup(app: Sphinx) -> dict:
+    encrypt_kernels()
     app.add_directive("datapackage-downloads", DataPackageDownloads)
     app.connect("source-read", add_fingerprint)
     app.connect("env-get-outdated", outdated_by_inputs)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser_support import (DESKTOP, PAGE_BUDGET_BYTES, BookServer, PageLog,  # noqa: E402
                              launch_chromium, wait_for_maps)
-from conftest import toc_files  # noqa: E402
+from cstobook import toc  # noqa: E402
 
 DRAWN = ("() => document.readyState === 'complete' && "
          "!!document.querySelector('.leaflet-overlay-pane svg path, .leaflet-overlay-pane canvas')")
@@ -122,7 +122,7 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
-    pages = toc_files()
+    pages = toc.documents()
     with sync_playwright() as playwright, BookServer(args.html) as server, \
             tempfile.TemporaryDirectory() as scratch:
         browser = launch_chromium(playwright)

@@ -19,37 +19,15 @@ import csv
 import io
 import os
 import pstats
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
-ROOT = Path(__file__).resolve().parent.parent
-JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
-IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "tests", "bench", ".pytest_cache", "screenshots",
-                                "__pycache__", "*.egg-info")
-EXECUTED = re.compile(r"^(\S+?)\.(?:md|ipynb): Executed notebook in ([\d.]+) seconds", re.M)
-ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-sys.path.insert(0, str(ROOT / "_ext"))
-
-
-def toc_pages(root: Path) -> list[str]:
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part.get("chapters", []):
-            pages += [chapter["file"]] + [section["file"] for section in chapter.get("sections", [])]
-    return pages
-
-
-def notebook_pages(root: Path) -> list[str]:
-    return [page for page in toc_pages(root)
-            if (root / f"{page}.md").is_file() and "{code-cell}" in (root / f"{page}.md").read_text(encoding="utf-8")]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from build_support import copy_book, free_text_fields, notebook_pages  # noqa: E402
+from build_support import build as build_book  # noqa: E402
 
 
 def cache_records(book: Path) -> dict[int, str]:
@@ -63,20 +41,14 @@ def cache_records(book: Path) -> dict[int, str]:
 
 
 def build(book: Path) -> dict:
-    """One `jupyter-book build` (as `make book` runs it): seconds, notebooks executed."""
+    """One `jupyter-book build`, strict as `make book` runs it: seconds, notebooks executed."""
     before = cache_records(book)
-    env = {**os.environ, "PYTHONPATH": str(book), "PYTHONUNBUFFERED": "1"}
-    start = time.perf_counter()
-    result = subprocess.run([str(JUPYTER_BOOK), "build", str(book), "--keep-going"], capture_output=True,
-                            text=True, env=env)
-    seconds = time.perf_counter() - start
-    log = ANSI.sub("", result.stdout + result.stderr)
+    result = build_book(book, book)
     if result.returncode != 0:
-        sys.exit(f"build failed (exit {result.returncode}):\n{log[-4000:]}")
+        sys.exit(f"build failed (exit {result.returncode}):\n{result.log[-4000:]}")
     new = {pk: uri for pk, uri in cache_records(book).items() if pk not in before}
     executed = sorted(Path(uri).relative_to(book).with_suffix("").as_posix() for uri in new.values())
-    times = {Path(path).relative_to(book).as_posix(): float(sec) for path, sec in EXECUTED.findall(log)}
-    return {"seconds": seconds, "executed": executed, "times": times, "log": log}
+    return {"seconds": result.seconds, "executed": executed, "times": result.execution_seconds(book), "log": result.log}
 
 
 def add_code_cell(text: str) -> str:
@@ -107,15 +79,10 @@ def edit_table(book: Path, item: str) -> bool:
 
     package = json.loads((book / "data" / "datapackage.json").read_text(encoding="utf-8"))
     resource = next(r for r in package["resources"] if f"data/{r['path']}" == item)
-    schema = resource.get("schema", {})
-    keys = set(schema.get("primaryKey", [])) | {f for k in schema.get("foreignKeys", []) for f in
-                                                 ([k["fields"]] if isinstance(k["fields"], str) else k["fields"])}
-    text_fields = [f["name"] for f in schema.get("fields", []) if f.get("type", "string") == "string"
-                   and f["name"] not in keys and not f.get("constraints", {}).keys() & {"enum", "pattern"}
-                   and not re.search(r"(^|_)(id|iso3|date)$", f["name"])]
     with (book / item).open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         rows, header = list(reader), reader.fieldnames
+    text_fields = free_text_fields(resource)
     # a cell of prose (it holds a space), not a code that a chapter may look up
     row = next((r for r in rows if any(" " in (r.get(f) or "") for f in text_fields)), None)
     if row is None:
@@ -168,8 +135,7 @@ def main() -> int:
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="cstobook-bench-"))
-    book = folder / "book"
-    shutil.copytree(ROOT, book, ignore=IGNORE)
+    book = copy_book(folder / "book")
     notebooks = notebook_pages(book)
     chapter = args.chapter or next(p for p in notebooks if "load_table(" in (book / f"{p}.md").read_text(encoding="utf-8"))
     path = book / f"{chapter}.md"

@@ -113,6 +113,34 @@ def source_keys(cell) -> list[str]:
     return [key.strip() for key in str(cell).split(";") if key.strip()]
 
 
+def is_source_column(name: str) -> bool:
+    return name == "source_id" or name.endswith("_source_id")
+
+
+def table_sources(path: Path) -> dict[str, list[str]]:
+    """Bibliography key -> where a table file names it ('data/x.csv, line 7, column source_id'),
+    in its source_id and *_source_id columns (a GeoJSON file: the same properties of its
+    features). Reads the file as text, without validating it."""
+    found: dict[str, list[str]] = {}
+    where = f"{path.parent.name}/{path.name}"
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            cells = [(cell, f"{where}, line {line}, column {column}")
+                     for line, row in enumerate(csv.DictReader(handle), start=2)
+                     for column, cell in row.items() if column and is_source_column(column)]
+    elif path.suffix in {".geojson", ".json"}:
+        features = json.loads(path.read_text(encoding="utf-8")).get("features", [])
+        cells = [(cell, f"{where}, feature {number}, property {column}")
+                 for number, feature in enumerate(features, start=1)
+                 for column, cell in (feature.get("properties") or {}).items() if is_source_column(column)]
+    else:
+        cells = []
+    for cell, location in cells:
+        for key in source_keys(cell):
+            found.setdefault(key, []).append(location)
+    return found
+
+
 def _check_sources(table: pd.DataFrame, file: str, bib_path: Path) -> None:
     if "source_id" not in table:
         raise DataValidationError(f"{file}: column 'source_id' is missing: every row must name its source")

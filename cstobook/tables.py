@@ -8,7 +8,7 @@ import pandas as pd
 
 from pybtex.richtext import Text
 
-from cstobook.data import bibliography_entries, bibliography_urls
+from cstobook.data import bibliography_entries, bibliography_urls, source_keys
 
 SOURCES_COLUMN = "Sources"
 
@@ -37,7 +37,7 @@ def source_links(escaped_keys: str) -> str:
     urls = bibliography_urls()
     entries = bibliography_entries()
     links = []
-    for key in (html.unescape(k.strip()) for k in escaped_keys.split(";") if k.strip()):
+    for key in (html.unescape(k) for k in source_keys(escaped_keys)):
         label = html.escape(author_year(key)) if key in entries else html.escape(key)
         title = html.escape(_plain(entries[key].fields.get("title", ""))) if key in entries else ""
         url = urls.get(key)
@@ -77,7 +77,7 @@ def collapse_sources(table: pd.DataFrame, by: list[str], keep: dict[str, str] | 
     grouped = table.groupby(by, sort=True, dropna=False)
     shown = grouped[list(keep)].first().rename(columns=keep) if keep else grouped.size().to_frame().iloc[:, :0]
     shown[SOURCES_COLUMN] = grouped[sources].agg(
-        lambda keys: ";".join(dict.fromkeys(k.strip() for cell in keys for k in str(cell).split(";") if k.strip())))
+        lambda cells: ";".join(dict.fromkeys(key for cell in cells for key in source_keys(cell))))
     return shown.reset_index()
 
 

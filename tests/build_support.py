@@ -1,5 +1,7 @@
-"""Builds of copies of the book for the integrity tests: copying, incremental and background
-builds, which notebooks a build executed, and a copy of the data with hostile text in it."""
+"""Builds of the book for the tests and the benchmarks: the build command, copies of the project,
+incremental, seeded and interrupted builds, which notebooks a build executed, the full builds that
+every test (and every pytest-xdist worker) of a session shares, and a copy of the data with
+hostile text in it."""
 from __future__ import annotations
 
 import json
@@ -11,19 +13,28 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from conftest import JUPYTER_BOOK, ROOT, build_env, toc_files
-
+ROOT = Path(__file__).resolve().parent.parent
+JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 if str(ROOT / "_ext") not in sys.path:  # the book's Sphinx extensions, for tests of their parts
     sys.path.insert(0, str(ROOT / "_ext"))
+
+from cstobook import toc  # noqa: E402
 
 COPY_IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "tests", "bench", ".pytest_cache",
                                      "screenshots", "__pycache__", "*.egg-info")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_EXECUTED = re.compile(r"^(?P<path>\S+?)\.(?:md|ipynb): Executed notebook in", re.M)
+_EXECUTED = re.compile(r"^(?P<path>\S+?)\.(?:md|ipynb): Executed notebook in (?P<seconds>[\d.]+) seconds", re.M)
 _FAILED = re.compile(r"^(?P<path>\S+?)\.(?:md|ipynb): WARNING: Executing notebook failed", re.M)
+
+
+def build_env(source: Path) -> dict[str, str]:
+    """Environment of a build of `source`: Sphinx and the kernels import the cstobook beside it, so
+    that a copy of the book reads its own data/ and writes its own figures/, not the project's."""
+    pythonpath = os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": pythonpath, "PYTHONUNBUFFERED": "1"}
 
 
 def copy_book(destination: Path, empty_figures: bool = False) -> Path:
@@ -36,7 +47,7 @@ def copy_book(destination: Path, empty_figures: bool = False) -> Path:
 
 
 def build_command(source: Path, output: Path, strict: bool = True) -> list[str]:
-    """Jupyter Book's build; strict: warnings are errors (all listed, then exit 1)."""
+    """Jupyter Book's build; strict: warnings are errors (all listed, then exit 1), as `make book`."""
     return [str(JUPYTER_BOOK), "build", str(source), "--path-output", str(output), "--keep-going",
             *(["-W", "-n"] if strict else [])]
 
@@ -52,21 +63,37 @@ class BuildResult:
         executed, as myst-nb reports it (a cache hit reads 'Using cached notebook')."""
         return {Path(m["path"]).relative_to(source).as_posix() for m in _EXECUTED.finditer(self.log)}
 
+    def execution_seconds(self, source: Path) -> dict[str, float]:
+        return {Path(m["path"]).relative_to(source).as_posix(): float(m["seconds"]) for m in _EXECUTED.finditer(self.log)}
+
     def failed(self, source: Path) -> set[str]:
         return {Path(m["path"]).relative_to(source).as_posix() for m in _FAILED.finditer(self.log)}
 
 
-def build(source: Path, output: Path, timeout: float = 1800, strict: bool = True) -> BuildResult:
-    """A build of `source` into `output` that keeps what is there (an incremental build, with
-    the execution cache of the earlier ones), warnings as errors unless not `strict`."""
+def niced(command: list[str], niceness: int) -> list[str]:
+    """The command run at a lower priority (`nice`), when niceness > 0."""
+    return ["nice", "-n", str(niceness), *command] if niceness else command
+
+
+def build(source: Path, output: Path, timeout: float = 1800, strict: bool = True, clean: bool = False,
+          seed_cache: Path | None = None, niceness: int = 0) -> BuildResult:
+    """A build of `source` into `output`, warnings as errors unless not `strict`. By default an
+    incremental build, keeping what is there (and the execution cache of the earlier ones).
+    clean: a fresh output folder, so that no cache hides a failure. seed_cache: a .jupyter_cache
+    to start a clean build from, so that only notebooks whose code or inputs differ from that
+    build execute (every page is still read and written afresh)."""
+    if clean or seed_cache is not None:
+        shutil.rmtree(output, ignore_errors=True)
+    if seed_cache is not None:
+        shutil.copytree(seed_cache, output / "_build" / ".jupyter_cache")
     start = time.perf_counter()
-    result = subprocess.run(build_command(source, output, strict), capture_output=True, text=True,
-                            timeout=timeout, env=build_env(source))
+    result = subprocess.run(niced(build_command(source, output, strict), niceness), capture_output=True,
+                            text=True, timeout=timeout, env=build_env(source))
     return BuildResult(result.returncode, _ANSI.sub("", result.stdout + result.stderr), time.perf_counter() - start)
 
 
-def interrupted_then_resumed(source: Path, output: Path, after_executed: int = 1,
-                             timeout: float = 1800) -> tuple[BuildResult, BuildResult]:
+def interrupted_then_resumed(source: Path, output: Path, after_executed: int = 1, timeout: float = 1800,
+                             niceness: int = 0) -> tuple[BuildResult, BuildResult]:
     """A clean build killed (SIGKILL to its process group: the harshest interruption, a crash or a
     power cut, with no chance to clean up) as soon as it starts executing the notebook after its
     first `after_executed` ones, then the same build command run again to the end. (A SIGINT a
@@ -76,8 +103,8 @@ def interrupted_then_resumed(source: Path, output: Path, after_executed: int = 1
     log_path = output.parent / f"{output.name}-interrupted.log"
     start = time.perf_counter()
     with log_path.open("w") as log:
-        process = subprocess.Popen(build_command(source, output), stdout=log, stderr=subprocess.STDOUT,
-                                   env=build_env(source), start_new_session=True)
+        process = subprocess.Popen(niced(build_command(source, output), niceness), stdout=log,
+                                   stderr=subprocess.STDOUT, env=build_env(source), start_new_session=True)
         try:
             while process.poll() is None and time.perf_counter() - start < timeout:
                 text = log_path.read_text(errors="replace")
@@ -97,53 +124,125 @@ def interrupted_then_resumed(source: Path, output: Path, after_executed: int = 1
                 process.wait()
     first = BuildResult(process.returncode, _ANSI.sub("", log_path.read_text(errors="replace")),
                         time.perf_counter() - start)
-    return first, build(source, output, timeout)
+    return first, build(source, output, timeout, niceness=niceness)
 
 
-@dataclass
-class Background:
-    """A function run in a thread (a build waits on its subprocess, so two builds use two cores)."""
-    function: callable
-    args: tuple = ()
-    _result: object = None
-    _error: BaseException | None = None
-    _thread: threading.Thread = field(init=False)
+def notebook_pages(root: Path = ROOT) -> list[str]:
+    """Documents of _toc.yml that are notebooks with code."""
+    pages = []
+    for page in toc.documents(root):
+        path = toc.source_file(page, root)
+        if path is not None and (path.suffix == ".ipynb" or "{code-cell}" in path.read_text(encoding="utf-8")):
+            pages.append(page)
+    return pages
 
-    def __post_init__(self):
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
 
-    def _run(self):
+# --- Full builds shared by the whole test session -----------------------------------------------
+# Three full builds execute every notebook: the project itself (strict, clean: the `built_book`
+# that most tests read), a copy interrupted and resumed, and a copy with hostile text in its data.
+# Each is claimed by the first pytest process that collects a test needing it (with pytest-xdist,
+# the first worker), run there in the background from the start of the session, and its result
+# written to a folder all workers share; every test that needs it waits for that result. The
+# copies run at a lower priority, so that the project's build, which most tests wait for, comes
+# first and the copies fill the time those tests take.
+
+COPY_NICENESS = 5
+
+
+def _project_build(folder: Path) -> dict:
+    result = build(ROOT, folder / "out", clean=True)
+    html = folder / "out" / "_build" / "html"
+    if html.is_dir():
+        html.joinpath("build.log").write_text(result.log)
+    return {"build": asdict(result), "html": str(html)}
+
+
+def _resumed_build(folder: Path) -> dict:
+    """A copy whose figures/ starts empty, built clean but interrupted after its first notebook
+    and run again (its figures and tables must match an ordinary clean build)."""
+    source = copy_book(folder / "book", empty_figures=True)
+    interrupted, again = interrupted_then_resumed(source, folder / "out", niceness=COPY_NICENESS)
+    return {"source": str(source), "interrupted": asdict(interrupted), "again": asdict(again),
+            "html": str(folder / "out" / "_build" / "html")}
+
+
+def _hostile_build(folder: Path) -> dict:
+    """A copy whose data holds <script>, <img onerror> and JavaScript template payloads. Not
+    strict: long hostile labels make matplotlib warn that a tight layout failed. A cell that
+    fails still fails the build (_ext/build_integrity.py)."""
+    source = copy_book(folder / "book")
+    add_hostile_text(source / "data")
+    result = build(source, folder / "out", strict=False, niceness=COPY_NICENESS)
+    return {"source": str(source), "build": asdict(result), "html": str(folder / "out" / "_build" / "html")}
+
+
+SHARED_BUILDS = {"book": _project_build, "resumed": _resumed_build, "hostile": _hostile_build}
+
+
+def _claimer_alive(folder: Path) -> bool:
+    """Whether the process that claimed a shared build still runs (yes while it is claiming)."""
+    try:
+        pid = int((folder / "claimed-by").read_text())
+        os.kill(pid, 0)
+    except (FileNotFoundError, ValueError, PermissionError):
+        return True
+    except ProcessLookupError:
+        return False
+    return True
+
+
+class SharedBuilds:
+    """The shared builds of one session, in `root` (a folder every worker sees)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._threads: list[threading.Thread] = []
+
+    def _folder(self, name: str) -> Path:
+        return self.root / f"shared-{name}"
+
+    def start(self, name: str) -> None:
+        """Run the build `name` in the background, unless another process has claimed it."""
+        folder = self._folder(name)
         try:
-            self._result = self.function(*self.args)
-        except BaseException as error:  # noqa: BLE001 - handed to the test that waits
-            self._error = error
+            folder.mkdir(parents=True)  # atomic: exactly one process creates it
+        except FileExistsError:
+            return
+        (folder / "claimed-by").write_text(str(os.getpid()))
 
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._result
+        def run():
+            try:
+                outcome = SHARED_BUILDS[name](folder)
+            except BaseException as error:  # noqa: BLE001 - reported to every test that waits
+                outcome = {"error": f"{type(error).__name__}: {error}"}
+            partial = folder / "result.json.partial"
+            partial.write_text(json.dumps(outcome))
+            partial.rename(folder / "result.json")  # atomic: a waiter reads it whole or not at all
 
+        thread = threading.Thread(target=run, name=f"shared build {name}", daemon=True)
+        thread.start()
+        self._threads.append(thread)
 
-_SHARED: dict[str, Background] = {}
+    def result(self, name: str, timeout: float = 3600) -> dict:
+        """The outcome of the build `name` (started here if nobody has), once it is done."""
+        self.start(name)
+        folder = self._folder(name)
+        deadline = time.monotonic() + timeout
+        while not (folder / "result.json").is_file():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the shared build {name!r} did not finish in {timeout:.0f} s ({folder})")
+            if not _claimer_alive(folder) and not (folder / "result.json").is_file():
+                raise RuntimeError(f"the process that ran the shared build {name!r} has ended without a result")
+            time.sleep(0.5)
+        outcome = json.loads((folder / "result.json").read_text())
+        if "error" in outcome:
+            raise RuntimeError(f"the shared build {name!r} could not run: {outcome['error']}")
+        return outcome
 
-
-def shared_builds(folder: Path) -> dict[str, Background]:
-    """The two full builds of copies that the integrity tests share, started together (once per
-    test session) so that they run side by side:
-    - 'resumed': a copy whose figures/ starts empty, built clean but interrupted after its first
-      notebook and run again (its figures and tables must match an ordinary clean build);
-    - 'hostile': a copy whose data holds <script>, <img onerror> and JavaScript template payloads."""
-    if not _SHARED:
-        resumed = copy_book(folder / "resumed", empty_figures=True)
-        hostile = copy_book(folder / "hostile")
-        add_hostile_text(hostile / "data")
-        _SHARED["resumed"] = Background(lambda: (resumed, *interrupted_then_resumed(resumed, folder / "resumed-out")))
-        # Not strict: long hostile labels make matplotlib warn that a tight layout failed. A cell
-        # that fails still fails the build (_ext/build_integrity.py).
-        _SHARED["hostile"] = Background(lambda: (hostile, build(hostile, folder / "hostile-out", strict=False)))
-    return _SHARED
+    def wait(self) -> None:
+        """Wait for the builds started here: other workers may be waiting for them."""
+        for thread in self._threads:
+            thread.join()
 
 
 # --- Hostile text -------------------------------------------------------------------------------
@@ -217,21 +316,8 @@ def add_hostile_text(data: Path) -> dict[str, list[str]]:
     return changed
 
 
-def notebook_pages(root: Path = ROOT) -> list[str]:
-    """Documents of _toc.yml that are notebooks with code."""
-    pages = []
-    for page in toc_files(root):
-        path = next((root / f"{page}{suffix}" for suffix in (".md", ".ipynb") if (root / f"{page}{suffix}").is_file()), None)
-        if path is not None and ("{code-cell}" in path.read_text(encoding="utf-8") or path.suffix == ".ipynb"):
-            pages.append(page)
-    return pages
-
-
 # --- The hostile pages in a browser (run as `python build_support.py browser-check HTML PAGE...`) ---
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 OPEN_POPUPS_AND_TOOLTIPS = """() => {
   let opened = 0;
   for (const key of Object.keys(window)) {
@@ -251,9 +337,11 @@ def browser_check(html: Path, pages: list[str]) -> dict:
     script errors, dialogs and any side effect of the payloads (window.cstobookXSS)."""
     from playwright.sync_api import sync_playwright
 
+    from browser_support import launch_chromium
+
     problems, texts, opened = [], [], 0
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        browser = launch_chromium(playwright)
         try:
             for name in pages:
                 page = browser.new_page()

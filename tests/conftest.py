@@ -1,59 +1,81 @@
-"""Shared fixtures: one clean build of the book per test session, in a temporary folder."""
+"""Shared fixtures: the full builds every test of a session shares (build_support.SharedBuilds),
+and the built book served and opened in chromium.
+
+`make test` runs the suite on two pytest-xdist workers (`-n 2`). Each full build runs once per
+session, in whichever worker needs it first; the tests of a file that share an expensive fixture
+of their own (one chromium, one incrementally built copy) run on one worker (see
+`pytest_xdist_make_scheduler`)."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
+from build_support import ROOT, SharedBuilds  # noqa: F401 - ROOT is imported from here by the tests
 
-
-def toc_files(root: Path = ROOT) -> list[str]:
-    """Every document of _toc.yml, root first, as paths without suffix."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part.get("chapters", []):
-            files.append(chapter["file"])
-            files.extend(section["file"] for section in chapter.get("sections", []))
-    return files
+# Fixture -> the shared build it waits for (started in this order: the project's first).
+BUILD_OF_FIXTURE = {"built_book": "book", "resumed_build": "resumed", "hostile_build": "hostile"}
+# Test files whose tests share an expensive fixture of their own, by the name of that fixture.
+FILES_SHARING_A_FIXTURE = {"tests/test_browser.py": "book_browser", "tests/test_accessibility.py": "book_browser",
+                           "tests/test_incremental_builds.py": "warm_copy", "tests/test_pdf.py": "pdf_book"}
 
 
-def build_env(source: Path) -> dict[str, str]:
-    """Environment of a build of `source`: Sphinx and the kernels import the cstobook beside it, so
-    that a copy of the book reads its own data/ and writes its own figures/, not the project's."""
-    pythonpath = os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": pythonpath, "PYTHONUNBUFFERED": "1"}
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Tests that need no full build run first, while the builds run; those that need one are
+    marked `full_build` (`make check` leaves them out)."""
+    items.sort(key=lambda item: any(name in item.fixturenames for name in BUILD_OF_FIXTURE))
+    for item in items:
+        if any(name in item.fixturenames for name in BUILD_OF_FIXTURE):
+            item.add_marker(pytest.mark.full_build)
 
 
-def build_book(source: Path, output: Path, seed_cache: Path | None = None) -> subprocess.CompletedProcess:
-    """A clean build (fresh output folder, so no cache hides a failure) with warnings as errors.
-    `seed_cache`: a .jupyter_cache to start from, so that only notebooks whose code or inputs
-    differ from that build execute (every page is still read and written afresh)."""
-    shutil.rmtree(output, ignore_errors=True)
-    if seed_cache is not None:
-        shutil.copytree(seed_cache, output / "_build" / ".jupyter_cache")
-    return subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(source), "--path-output", str(output), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=1800, env=build_env(source))
+def pytest_xdist_make_scheduler(config, log):
+    """With `-n`: each test is scheduled on its own, as `--dist load` does, except that the tests
+    of FILES_SHARING_A_FIXTURE go to one worker per fixture, so that it is made once. (xdist's
+    own `--dist loadgroup` does not group on pytest 9, whose node ids it cannot amend.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return FILES_SHARING_A_FIXTURE.get(nodeid.split("::", 1)[0], nodeid)
+
+    return FixtureScheduling(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_builds(request, tmp_path_factory):
+    """Starts, at the first test, every full build a collected test needs."""
+    base = tmp_path_factory.getbasetemp()
+    builds = SharedBuilds(base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base)
+    for fixture, name in BUILD_OF_FIXTURE.items():
+        if any(fixture in item.fixturenames for item in request.session.items):
+            builds.start(name)
+    yield builds
+    builds.wait()
 
 
 @pytest.fixture(scope="session")
-def built_book(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("book")
-    result = build_book(ROOT, output)
-    log = result.stdout + result.stderr
-    if result.returncode != 0:
-        pytest.fail(f"the book build failed (exit {result.returncode}):\n{log[-6000:]}")
-    html = output / "_build" / "html"
-    html.joinpath("build.log").write_text(log)
-    return html
+def built_book(shared_builds) -> Path:
+    """The html folder of a clean, strict build of the project (warnings are errors)."""
+    outcome = shared_builds.result("book")
+    result = outcome["build"]
+    if result["returncode"] != 0:
+        pytest.fail(f"the book build failed (exit {result['returncode']}):\n{result['log'][-6000:]}")
+    return Path(outcome["html"])
+
+
+@pytest.fixture(scope="session")
+def resumed_build(shared_builds) -> dict:
+    return shared_builds.result("resumed")
+
+
+@pytest.fixture(scope="session")
+def hostile_build(shared_builds) -> dict:
+    return shared_builds.result("hostile")
 
 
 # --- The built book in a real browser (Debian's chromium, driven by Playwright) -----------------

@@ -11,9 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from colour_vision import VISIONS, difference
-from conftest import toc_files
+from cstobook import toc
 
-PAGES = toc_files()
+PAGES = toc.documents()
 BLOCKING = {"serious", "critical"}
 
 # Two colours that name different categories must differ by at least this CIEDE2000 distance,

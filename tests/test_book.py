@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_book, toc_files
+from build_support import ROOT, build, copy_book
+from cstobook import toc
 
 ERROR_MARKERS = ("Traceback (most recent call last)", "CellExecutionError", "DataValidationError",
                  "Error: ", "NameError", "ModuleNotFoundError")
@@ -22,7 +22,7 @@ def test_build_has_no_warnings(built_book):
     assert "WARNING:" not in log, [line for line in log.splitlines() if "WARNING:" in line]
 
 
-@pytest.mark.parametrize("page", toc_files())
+@pytest.mark.parametrize("page", toc.documents())
 def test_every_toc_page_is_built_without_error_output(built_book, page):
     path = built_book / f"{page}.html"
     assert path.is_file(), f"{page} is in _toc.yml but not in the built book"
@@ -62,20 +62,17 @@ def test_chapter_writes_its_static_figures(built_book):
 
 
 def test_failing_cell_fails_the_build_and_names_the_chapter(tmp_path, built_book):
-    from build_support import build
-
-    book = tmp_path / "book"
-    shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns(".venv", "_build", ".git", "tests", "bench", "screenshots"))
+    book = copy_book(tmp_path / "book")
     broken = ((ROOT / "chapters" / "appendix-data.md").read_text().split("(appendix-data)=")[0]
               + "# Broken\n\nSome prose.\n\n```{code-cell} ipython3\nraise RuntimeError('deliberate failure')\n```\n")
     (book / "chapters" / "broken.md").write_text(broken)
-    toc = (book / "_toc.yml").read_text()
-    (book / "_toc.yml").write_text(toc.replace("      - file: chapters/references",
+    contents = (book / "_toc.yml").read_text()
+    (book / "_toc.yml").write_text(contents.replace("      - file: chapters/references",
                                                "      - file: chapters/broken\n      - file: chapters/references"))
     # The other chapters' outputs come from the session's clean build (same code, same inputs), so
     # only the broken chapter executes; every page is still read and written afresh.
-    result = build_book(book, tmp_path / "out", seed_cache=built_book.parent / ".jupyter_cache")
-    log = result.stdout + result.stderr
+    result = build(book, tmp_path / "out", seed_cache=built_book.parent / ".jupyter_cache")
+    log = result.log
     assert result.returncode != 0
     assert "chapters/broken.md" in log and "deliberate failure" in log
     # The message names the chapter, the line where the failing cell starts, and the cell.
@@ -84,7 +81,7 @@ def test_failing_cell_fails_the_build_and_names_the_chapter(tmp_path, built_book
     assert re.search(named, log), log[-4000:]
     # The other chapters were still built, without error output.
     pages = tmp_path / "out" / "_build" / "html"
-    for page in toc_files():
+    for page in toc.documents():
         path = pages / f"{page}.html"
         assert path.is_file(), f"{page} was not built beside the failing chapter"
         text = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text()

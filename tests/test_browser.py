@@ -16,9 +16,9 @@ from bs4 import BeautifulSoup
 
 from browser_support import PAGE_BUDGET_BYTES, is_map_tile
 from colour_vision import difference
-from conftest import toc_files
+from cstobook import toc
 
-PAGES = toc_files()
+PAGES = toc.documents()
 MIN_GROUND_DIFFERENCE = 5.0  # CIEDE2000 between a map's ground and any area: a visible edge
 
 

@@ -16,7 +16,8 @@ import yaml
 from bs4 import BeautifulSoup
 from pybtex.database import parse_string
 
-from conftest import ROOT, toc_files
+from build_support import ROOT
+from cstobook import toc
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 CITATION = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
@@ -24,7 +25,7 @@ ZENODO = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
 BASEURL = CONFIG["html"]["baseurl"]
 REPOSITORY = CONFIG["repository"]["url"]
 ORG, REPO = REPOSITORY.split("github.com/")[1].split("/")[:2]
-PAGES = toc_files()
+PAGES = toc.documents()
 CHAPTERS = [p for p in PAGES[1:] if p != "chapters/how-to-cite"]  # what a reader would cite
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 
-from cstobook import data, paths
-from conftest import ROOT
+from build_support import ROOT
+from cstobook import data, paths, toc
 
 SEED = paths.SOURCES.parent / "seed" / "000_39e8465b9a1b5ccf.txt"
 needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="the source article (../shared/seed) is not present")
@@ -46,9 +45,7 @@ def test_verbatim_rule_on_examples():
 
 
 def argument_chapters() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    part = next(p for p in toc["parts"] if p["caption"] == "The argument")
-    return [chapter["file"] for chapter in part["chapters"]]
+    return toc.part("The argument")
 
 
 # Maps each chapter must hold (at least), by the caption the argument's design gives them.
@@ -62,8 +59,8 @@ def test_claims_register_is_complete():
     assert set(claims["verdict"]) <= {"accurate", "imprecise", "wrong", "unverifiable", "opinion"}
     keys = data.bibliography_keys()
     for row in claims.itertuples():
-        sources = [k for k in row.source_id.split(";") if k.strip()]
-        assert sources and all(k.strip() in keys for k in sources), row.claim_id
+        sources = data.source_keys(row.source_id)
+        assert sources and all(k in keys for k in sources), row.claim_id
     assert set(claims["move"]) == {1, 2, 3, 4, 5}, "every move of the article has claims"
 
 

@@ -30,8 +30,12 @@ def test_every_table_loads_through_its_schema(name):
 
 def test_every_data_file_is_described_in_the_package():
     described = {r["path"] for r in json.loads(paths.DATAPACKAGE.read_text())["resources"]}
-    on_disk = {p.name for p in paths.DATA.iterdir() if p.suffix in {".csv", ".geojson", ".json"}}
-    assert on_disk - {"datapackage.json"} == described
+    on_disk = {p.name for p in paths.DATA.iterdir() if p.suffix in {".csv", ".geojson", ".json"}} - {"datapackage.json"}
+    problems = [f"data/{name} is not described in data/datapackage.json: register it with "
+                f"`make register TABLE=data/{name}`, then write its TODO texts" for name in sorted(on_disk - described)]
+    problems += [f"data/datapackage.json describes {name}, which is not in data/: add the file, or remove "
+                 f"its resource" for name in sorted(described - on_disk)]
+    assert not problems, "\n".join(problems)
 
 
 def test_region_holds_recognised_borders_and_occupied_layer():

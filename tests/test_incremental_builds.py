@@ -12,9 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
+from bs4 import BeautifulSoup
 
-from build_support import build, copy_book, notebook_pages
-from conftest import ROOT
+from build_support import BuildResult, build, copy_book, notebook_pages
+from build_support import ROOT
 
 import build_integrity  # noqa: E402 - on sys.path through build_support
 
@@ -83,7 +85,7 @@ def test_every_module_that_reads_data_is_known_to_the_fingerprint():
     reads = re.compile(r"paths\.(DATA|DATAPACKAGE|BIBLIOGRAPHY)\b")
     unknown = []
     for module in sorted((ROOT / "cstobook").glob("*.py")):
-        if module.stem in {"data", "derive", "paths"} or module.stem in build_integrity.MODULE_INPUTS:
+        if module.stem in {"data", "derive", "paths", "register"} or module.stem in build_integrity.MODULE_INPUTS:
             continue
         if reads.search(module.read_text(encoding="utf-8")):
             unknown.append(f"cstobook/{module.name}")
@@ -92,17 +94,59 @@ def test_every_module_that_reads_data_is_known_to_the_fingerprint():
 
 # --- Incremental builds of a copy ----------------------------------------------------------------
 
+TEMPLATE = "chapters/_template"
+
+
+def add_chapter(source: Path, document: str, part: str = "The argument") -> None:
+    """Add `document` at the end of a part of the _toc.yml of a copy of the book."""
+    path = source / "_toc.yml"
+    contents = yaml.safe_load(path.read_text(encoding="utf-8"))
+    next(p for p in contents["parts"] if p["caption"] == part)["chapters"].append({"file": document})
+    path.write_text(yaml.safe_dump(contents, sort_keys=False), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def warm_copy(built_book, tmp_path_factory):
-    """A copy of the book built (incrementally from here on) on the session build's cache."""
+    """A copy of the book, with the chapter template added as an argument chapter, built
+    (incrementally from here on) on the session build's cache: only the template executes."""
     folder = tmp_path_factory.mktemp("incremental")
     source = copy_book(folder / "book")
+    add_chapter(source, TEMPLATE)
     output = folder / "out"
     (output / "_build").mkdir(parents=True)
     shutil.copytree(built_book.parent / ".jupyter_cache", output / "_build" / ".jupyter_cache")
     first = build(source, output)
     assert first.returncode == 0, first.log[-6000:]
+    assert first.executed(source) == {TEMPLATE}, "the session build's cache served the other chapters"
     return source, output
+
+
+def test_chapter_template_builds_strictly_as_an_argument_chapter(warm_copy):
+    """chapters/_template.md, copied as it is and added to _toc.yml, builds with warnings as
+    errors (the fixture) and shows what an argument chapter must: the In brief box with its
+    glued number, a table with header cells, a figure with alt text, a citation."""
+    source, output = warm_copy
+    soup = BeautifulSoup(page_text(output, TEMPLATE), "html.parser")
+    article = soup.find("article")
+    brief = article.select_one(".admonition.in-brief")
+    assert brief is not None and "In brief" in brief.get_text()
+    assert re.search(r"\d", brief.get_text()), "the In brief box shows its glued number"
+    assert all(table.find("th") for table in article.find_all("table")) and article.find("table")
+    images = [img for img in article.find_all("img") if "_images" in img.get("src", "")]
+    assert images and all(len(img.get("alt", "")) >= 15 for img in images)
+    assert article.select("a.reference.internal[href*='references']"), "a citation links the bibliography"
+    assert (source / "figures" / "template_contingents.png").is_file()
+
+
+def build_with_edit(source: Path, output: Path, path: Path, edit) -> BuildResult:
+    """An incremental build of `source` with the file `path` changed by `edit(text)`; the file is
+    restored afterwards."""
+    original = path.read_text(encoding="utf-8")
+    path.write_text(edit(original), encoding="utf-8")
+    try:
+        return build(source, output)
+    finally:
+        path.write_text(original, encoding="utf-8")
 
 
 def page_text(output: Path, page: str) -> str:
@@ -119,13 +163,8 @@ def test_rebuild_without_change_executes_nothing(warm_copy):
 def test_prose_edit_executes_nothing_and_shows_the_edit(warm_copy):
     source, output = warm_copy
     page = notebook_pages(source)[0]
-    path = source / f"{page}.md"
-    original = path.read_text(encoding="utf-8")
-    path.write_text(original + "\nA sentence added by the prose-edit test: proseeditmarker.\n", encoding="utf-8")
-    try:
-        result = build(source, output)
-    finally:
-        path.write_text(original, encoding="utf-8")
+    result = build_with_edit(source, output, source / f"{page}.md",
+                             lambda text: text + "\nA sentence added by the prose-edit test: proseeditmarker.\n")
     assert result.returncode == 0, result.log[-4000:]
     assert result.executed(source) == set()
     assert "proseeditmarker" in page_text(output, page)
@@ -160,13 +199,7 @@ def test_changed_table_reexecutes_exactly_its_chapters_and_shows_the_new_value(w
     if found is None:
         pytest.fail("no table value shown verbatim on a page was found to change")
     item, value, readers = found
-    path = source / item
-    original = path.read_text(encoding="utf-8")
-    path.write_text(original.replace(value, f"{value} Zstalecheck"), encoding="utf-8")
-    try:
-        result = build(source, output)
-    finally:
-        path.write_text(original, encoding="utf-8")
+    result = build_with_edit(source, output, source / item, lambda text: text.replace(value, f"{value} Zstalecheck"))
     assert result.returncode == 0, result.log[-4000:]
     assert result.executed(source) == readers, f"changed {item}"
     assert any(f"{value} Zstalecheck" in html.unescape(page_text(output, page)) for page in readers), \
@@ -180,12 +213,7 @@ def test_changed_cstobook_module_reexecutes_exactly_its_chapters(warm_copy):
     chosen = next(((count, name) for count, name in modules if 0 < count < len(notebooks)), None)
     if chosen is None:
         pytest.skip("every cstobook module is read by every chapter")
-    path = source / "cstobook" / chosen[1]
-    original = path.read_text(encoding="utf-8")
-    path.write_text(original + "\n# edited by the stale-output test\n", encoding="utf-8")
-    try:
-        result = build(source, output)
-    finally:
-        path.write_text(original, encoding="utf-8")
+    result = build_with_edit(source, output, source / "cstobook" / chosen[1],
+                             lambda text: text + "\n# edited by the stale-output test\n")
     assert result.returncode == 0, result.log[-4000:]
     assert result.executed(source) == dependents(source, f"cstobook/{chosen[1]}"), f"changed cstobook/{chosen[1]}"

@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, build_env
+from build_support import ROOT, build_env
 from cstobook import data, edition, toc
 
 CHROME = ("Show code cell source", "Hide code cell source", "Search Ctrl+K", "Toggle navigation",

@@ -5,7 +5,6 @@ the data appendix lists and links every table. The rules read _toc.yml and data/
 so they cover chapters and tables added later."""
 from __future__ import annotations
 
-import csv
 import json
 import re
 from pathlib import Path
@@ -14,7 +13,8 @@ import pytest
 from bs4 import BeautifulSoup
 from pybtex.database import parse_file
 
-from conftest import ROOT, toc_files
+from build_support import ROOT
+from cstobook import data, toc
 
 DATA = ROOT / "data"
 IDENTIFIERS = {"url", "doi", "isbn", "issn", "eprint"}
@@ -26,32 +26,9 @@ def resources() -> list[dict]:
     return json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["resources"]
 
 
-def is_source_column(name: str) -> bool:
-    return name == "source_id" or name.endswith("_source_id")
-
-
 def source_keys(resource: dict) -> dict[str, list[str]]:
     """Bibliography key -> where it is named ('data/x.csv, line 7, column source_id')."""
-    path = DATA / resource["path"]
-    found: dict[str, list[str]] = {}
-
-    def note(cell, where):
-        for key in str(cell or "").split(";"):
-            if key.strip():
-                found.setdefault(key.strip(), []).append(where)
-
-    if path.suffix == ".csv":
-        with path.open(encoding="utf-8", newline="") as handle:
-            for line, row in enumerate(csv.DictReader(handle), start=2):
-                for column, cell in row.items():
-                    if column and is_source_column(column):
-                        note(cell, f"data/{path.name}, line {line}, column {column}")
-    elif path.suffix in {".geojson", ".json"}:
-        for number, feature in enumerate(json.loads(path.read_text(encoding="utf-8"))["features"], start=1):
-            for column, cell in (feature.get("properties") or {}).items():
-                if is_source_column(column):
-                    note(cell, f"data/{path.name}, feature {number}, property {column}")
-    return found
+    return data.table_sources(DATA / resource["path"])
 
 
 def all_source_keys() -> dict[str, list[str]]:
@@ -68,12 +45,12 @@ def bibliography() -> dict:
 
 def toc_sources() -> dict[str, Path]:
     """docname -> source file of every document in _toc.yml."""
-    found = {}
-    for page in toc_files():
-        for suffix in (".md", ".ipynb"):
-            if (ROOT / f"{page}{suffix}").is_file():
-                found[page] = ROOT / f"{page}{suffix}"
-    return found
+    return {page: path for page in toc.documents() if (path := toc.source_file(page)) is not None}
+
+
+def checked_sources() -> dict[str, Path]:
+    """The pages of the book and the chapter template, which new chapters start from."""
+    return {**toc_sources(), "chapters/_template": ROOT / "chapters" / "_template.md"}
 
 
 def cited_keys(text: str) -> set[str]:
@@ -110,7 +87,7 @@ def test_every_bibliography_entry_is_cited_or_used_in_data():
 
 def test_every_page_cites_only_entries_of_the_bibliography():
     entries = bibliography()
-    unknown = [f"{path.relative_to(ROOT)}: {key}" for path in toc_sources().values()
+    unknown = [f"{path.relative_to(ROOT)}: {key}" for path in checked_sources().values()
                for key in sorted(cited_keys(path.read_text(encoding="utf-8"))) if key not in entries]
     assert not unknown, "\n".join(unknown)
 
@@ -194,11 +171,11 @@ def chapter_code(path: Path) -> str:
     return "\n".join(cell.source for cell in cells if cell.cell_type == "code")
 
 
-@pytest.mark.parametrize("page", [page for page, path in toc_sources().items() if chapter_code(path)])
+@pytest.mark.parametrize("page", [page for page, path in checked_sources().items() if chapter_code(path)])
 def test_chapter_cites_a_source_of_every_table_it_loads(page):
     """The rule: a chapter that calls data.load_table("T") (or load_region()) cites, with a
     {cite} role in its text, at least one of the sources named in T's rows."""
-    path = toc_sources()[page]
+    path = checked_sources()[page]
     cited = cited_keys(path.read_text(encoding="utf-8"))
     by_name = {resource["name"]: resource for resource in resources()}
     missing = []
@@ -296,12 +273,12 @@ def hand_typed_figures(text: str) -> list[tuple[int, str, str]]:
     return found
 
 
-@pytest.mark.parametrize("page", list(toc_sources()))
+@pytest.mark.parametrize("page", list(checked_sources()))
 def test_no_hand_typed_figures_in_prose(page):
     """A figure in the prose comes from data through {glue:text}. Left out: code, directive
     options, roles and citations, inline code, links, block quotes (the Arabic article), dates and
     years, article numbers, resolution symbols and ordinals. Any other digit is a typed figure."""
-    path = toc_sources()[page]
+    path = checked_sources()[page]
     found = hand_typed_figures(path.read_text(encoding="utf-8"))
     assert not found, "hand-typed figures (glue them from a computed value):\n" + "\n".join(
         f"{path.relative_to(ROOT)}:{line}: {figure!r} in: {text[:110]}" for line, figure, text in found)

@@ -12,11 +12,12 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import ROOT, toc_files
+from build_support import ROOT
+from cstobook import toc
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 BASEURL = CONFIG["html"]["baseurl"]
-PAGES = toc_files()
+PAGES = toc.documents()
 WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"
 
 

@@ -9,22 +9,21 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from build_support import notebook_pages, shared_builds
-from conftest import ROOT, toc_files
+from build_support import ROOT, BuildResult, notebook_pages
+from cstobook import toc
 from test_book import ERROR_MARKERS
 
 
 @pytest.fixture(scope="module")
-def resumed(built_book, tmp_path_factory):
+def resumed(resumed_build):
     """(copy, interrupted run, resumed run, its html folder)."""
-    folder = tmp_path_factory.getbasetemp() / "integrity"
-    folder.mkdir(exist_ok=True)
-    source, interrupted, again = shared_builds(folder)["resumed"].result()
-    return source, interrupted, again, folder / "resumed-out" / "_build" / "html"
+    return (Path(resumed_build["source"]), BuildResult(**resumed_build["interrupted"]),
+            BuildResult(**resumed_build["again"]), Path(resumed_build["html"]))
 
 
 def test_interrupted_build_runs_again_to_a_correct_book(resumed):
@@ -34,7 +33,7 @@ def test_interrupted_build_runs_again_to_a_correct_book(resumed):
     assert interrupted.returncode != 0, "the build was not interrupted (it finished first)"
     assert done_before and done_before < notebooks, sorted(done_before)
     assert again.returncode == 0, again.log[-6000:]
-    for page in toc_files(source):
+    for page in toc.documents(source):
         path = html / f"{page}.html"
         assert path.is_file(), f"{page} missing after the interrupted build was run again"
         text = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text()
@@ -68,7 +67,7 @@ def test_two_clean_builds_write_byte_identical_figures(resumed):
     assert not different, f"figures differ between two clean builds: {different}"
 
 
-@pytest.mark.parametrize("page", toc_files())
+@pytest.mark.parametrize("page", toc.documents())
 def test_two_clean_builds_show_identical_tables_and_images(resumed, built_book, page):
     def parts(html_file):
         soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
@@ -87,16 +86,21 @@ def git(*args: str) -> subprocess.CompletedProcess:
 
 @pytest.mark.skipif(shutil.which("git") is None or git("rev-parse", "HEAD").returncode != 0,
                     reason="not a git checkout")
-def test_committed_figures_are_what_the_build_writes(resumed):
-    """Compare git's committed bytes (HEAD) with the figures a clean build writes: a figure the
-    build writes differently, or does not write at all, is stale. Commit figures/ with the
-    chapters that write them."""
+def test_figures_folder_holds_what_the_build_writes(resumed):
+    """figures/ must hold exactly the figures a clean build writes, byte for byte, each known to
+    git. The rule compares with the working tree, not with the last commit, so that a contributor
+    can run the tests before committing; CI tests a fresh clone, where the working tree is the
+    commit, so nothing stale or missing can be merged. A figure git does not know would be left
+    out of the commit: it fails here already."""
     written = written_figures(resumed[0])
-    listed = git("ls-tree", "--name-only", "HEAD", "figures/").stdout.decode().split()
-    committed = {name.split("/", 1)[1] for name in listed}
-    problems = [f"figures/{name} is written by the build but not committed" for name in sorted(set(written) - committed)]
-    problems += [f"figures/{name} is committed but no chapter writes it" for name in sorted(committed - set(written))]
-    for name in sorted(set(written) & committed):
-        if git("cat-file", "blob", f"HEAD:figures/{name}").stdout != written[name]:
-            problems.append(f"figures/{name}: the committed file differs from what the build writes")
+    present = written_figures(ROOT)
+    tracked = {Path(name).name for name in git("ls-files", "figures/").stdout.decode().split()}
+    problems = [f"figures/{name} is written by the build but missing from figures/: run `make book` and "
+                f"commit figures/ with the chapter" for name in sorted(set(written) - set(present))]
+    problems += [f"figures/{name} differs from what the build writes: run `make book` and commit the new "
+                 f"figures/{name}" for name in sorted(set(written) & set(present)) if written[name] != present[name]]
+    problems += [f"figures/{name} is in figures/ but no chapter writes it: `git rm figures/{name}`"
+                 for name in sorted(set(present) - set(written))]
+    problems += [f"figures/{name} is not known to git: `git add figures/{name}` and commit it with the chapter"
+                 for name in sorted(set(written) - tracked)]
     assert not problems, "\n".join(problems)

@@ -13,19 +13,18 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from build_support import MARKER, PAYLOADS, shared_builds
-from conftest import toc_files
+import browser_support
+from build_support import MARKER, PAYLOADS, BuildResult
+from cstobook import toc
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(browser_support.CHROMIUM)
 
 
 @pytest.fixture(scope="module")
-def hostile_book(built_book, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.getbasetemp() / "integrity"
-    folder.mkdir(exist_ok=True)
-    source, result = shared_builds(folder)["hostile"].result()
+def hostile_book(hostile_build) -> Path:
+    result = BuildResult(**hostile_build["build"])
     assert result.returncode == 0, f"the book does not build from data holding odd text:\n{result.log[-6000:]}"
-    return folder / "hostile-out" / "_build" / "html"
+    return Path(hostile_build["html"])
 
 
 def documents(page: Path) -> list[tuple[str, BeautifulSoup]]:
@@ -44,7 +43,7 @@ def live_markup(doc: BeautifulSoup) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("page", toc_files())
+@pytest.mark.parametrize("page", toc.documents())
 def test_hostile_text_is_never_markup(hostile_book, page):
     for where, doc in documents(hostile_book / f"{page}.html"):
         assert not live_markup(doc), f"{page}, {where}: data became markup: {live_markup(doc)[:5]}"
@@ -53,7 +52,7 @@ def test_hostile_text_is_never_markup(hostile_book, page):
 def test_hostile_text_is_shown_as_text(hostile_book):
     """The payloads reach the pages (tables, glued text, the data appendix) and read as text."""
     shown = {page: BeautifulSoup((hostile_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser").get_text()
-             for page in toc_files()}
+             for page in toc.documents()}
     for payload in PAYLOADS:
         assert any(payload in text for text in shown.values()), f"{payload!r} is shown on no page"
     assert PAYLOADS[0] in shown["chapters/appendix-data"]
@@ -66,7 +65,7 @@ def test_pages_and_maps_run_no_hostile_text_in_a_browser(hostile_book):
     if not CHROMIUM.is_file():
         pytest.fail("chromium is needed: `make browser` (apt-get install chromium)")
     script = Path(__file__).with_name("build_support.py")
-    result = subprocess.run([sys.executable, str(script), "browser-check", str(hostile_book), *toc_files()],
+    result = subprocess.run([sys.executable, str(script), "browser-check", str(hostile_book), *toc.documents()],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
     report = json.loads(result.stdout)

@@ -1,0 +1,72 @@
+"""Registering a new table: `python -m cstobook.register data/T.csv` appends a resource with the
+inferred types and the standard fields to a copy of the data package, leaves TODO texts for what
+only the author can write, and the table then loads through its schema."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from cstobook import data, paths, register
+
+NEW_TABLE = """\
+event_id,date,iso3,troops,source_id,evidence,note
+E1,2022-01-06,KAZ,2030,vpk_interfax_100_flights_2022,An excerpt.,
+E2,2022-01,RUS,,vpk_interfax_100_flights_2022;panorama_armenia_100_2022,Another excerpt.,Only the month is known
+"""
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    copy = tmp_path / "data"
+    shutil.copytree(paths.DATA, copy)
+    (copy / "troop_reports.csv").write_text(NEW_TABLE, encoding="utf-8")
+    return copy
+
+
+def test_register_appends_a_resource_with_standard_fields(data_copy):
+    package_path = data_copy / "datapackage.json"
+    before = json.loads(package_path.read_text(encoding="utf-8"))
+    register.register(data_copy / "troop_reports.csv", package_path=package_path)
+    after = json.loads(package_path.read_text(encoding="utf-8"))
+    assert after["resources"][:-1] == before["resources"], "the other resources are unchanged"
+    resource = after["resources"][-1]
+    assert (resource["name"], resource["path"]) == ("troop_reports", "troop_reports.csv")
+    fields = {item["name"]: item for item in resource["schema"]["fields"]}
+    assert list(fields) == ["event_id", "date", "iso3", "troops", "source_id", "evidence", "note"]
+    assert fields["troops"]["type"] == "integer"
+    assert fields["date"]["type"] == "string" and fields["date"]["constraints"]["pattern"] == register.PARTIAL_DATE
+    assert fields["source_id"]["constraints"]["required"] is True
+    assert fields["evidence"]["description"] == register.STANDARD_FIELDS["evidence"]["description"]
+    assert resource["schema"]["primaryKey"] == ["event_id"]
+    assert resource["schema"]["foreignKeys"][0]["reference"]["resource"] == "countries"
+    assert register.todos(after) == ["resource troop_reports: title", "resource troop_reports: description",
+                                     "resource troop_reports, field event_id: description",
+                                     "resource troop_reports, field troops: description"]
+
+
+def test_registered_table_loads_through_its_schema(data_copy):
+    package_path = data_copy / "datapackage.json"
+    register.register(data_copy / "troop_reports.csv", package_path=package_path)
+    table = data.load_table("troop_reports", data_copy)
+    assert table["troops"].iloc[0] == 2030 and table["troops"].isna().iloc[1]
+    assert list(data.partial_dates(table["date"]).dt.month) == [1, 1]
+
+
+def test_register_refuses_a_table_twice_and_names_outside_the_data_folder(data_copy, tmp_path):
+    package_path = data_copy / "datapackage.json"
+    register.register(data_copy / "troop_reports.csv", package_path=package_path)
+    with pytest.raises(SystemExit, match="already describes troop_reports.csv"):
+        register.register(data_copy / "troop_reports.csv", package_path=package_path)
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text(NEW_TABLE, encoding="utf-8")
+    with pytest.raises(SystemExit, match="put the table in"):
+        register.register(outside, package_path=package_path)
+
+
+def test_the_data_package_holds_no_todo():
+    """What `register` leaves to write by hand is written before a table is committed."""
+    package = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    left = register.todos(package)
+    assert not left, "data/datapackage.json still holds TODO texts: write them:\n" + "\n".join(left)
