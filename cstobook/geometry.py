@@ -26,11 +26,11 @@ from cstobook import paths
 SCRIPT = "region/region.js"  # under _static/lib/, beside Leaflet
 KEY_PROPERTY = "shared_geometry"
 
-# region.geojson is rounded to a 0.01 degree grid (cstobook/derive.py). Quantised to the same step
-# along its widest side, simplified within half a step: no map shows finer detail (the most
-# detailed, Armenia's border, draws about 0.003 degree to a pixel; the others 0.01 to 0.15).
+# region.geojson is simplified and rounded to a 0.01 degree grid by the data step (cstobook/derive.py),
+# about what the most detailed map shows (Armenia's border: 0.003 degree to a pixel; the others
+# 0.01 to 0.15). The topology is quantised to that same step along its widest side (longitude, whose
+# grid it then matches exactly; latitude gets a finer step): nothing is simplified here.
 QUANTISATION_STEP_DEG = 0.01
-SIMPLIFY_DEG = 0.005
 
 SCRIPT_TEMPLATE = """\
 /* The outlines of data/region.geojson (Natural Earth, geoBoundaries; see the book's data appendix)
@@ -87,14 +87,13 @@ def shared_keys(path: Path | None = None) -> frozenset[str]:
 
 
 def topology(region: gpd.GeoDataFrame) -> dict:
-    """The region's outlines as one quantised, simplified topology; each geometry's id is its key."""
+    """The region's outlines as one quantised topology; each geometry's id is its key."""
     outlines = gpd.GeoDataFrame({"key": [outline_key(g) for g in region.geometry]},
                                 geometry=region.geometry.values, crs=region.crs)
     outlines = outlines.drop_duplicates("key").reset_index(drop=True)
     lon0, lat0, lon1, lat1 = outlines.total_bounds
     steps = int(max(lon1 - lon0, lat1 - lat0) / QUANTISATION_STEP_DEG) + 1
-    result = topojson.Topology(outlines, prequantize=steps, toposimplify=SIMPLIFY_DEG,
-                               object_name="region").to_dict()
+    result = topojson.Topology(outlines, prequantize=steps, object_name="region").to_dict()
     for geometry in result["objects"]["region"]["geometries"]:
         # the key becomes the id, and nothing else is kept: names stay in the maps, escaped
         geometry["id"] = geometry.pop("properties")["key"]

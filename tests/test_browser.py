@@ -153,9 +153,9 @@ def test_a_page_with_maps_after_another_takes_geometry_and_leaflet_from_the_cach
             browser_page.goto(book_browser.server.url(page), wait_until="load")
             wait_for_maps(browser_page)
             browser_page.wait_for_load_state("networkidle")
+            transfers = log.transfers()
         finally:
             browser_page.context.close()
-        transfers = log.transfers()
         shared = [t for t in transfers if "/_static/" in t.url]
         assert shared and all(t.encoded_bytes == 0 for t in shared), (
             f"{page} after {before} fetched again: "
