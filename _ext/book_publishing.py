@@ -6,13 +6,23 @@
    Leaflet twice (once in the page, once in the map's iframe). Those entries are dropped here;
    the maps load the files themselves.
 2. Bibliography entries are list items for assistive technology (see fix_bibliography_roles).
-3. Launch buttons (Binder, Colab) open the chapter as an executed .ipynb from the `notebooks`
+3. The built book gets the map geometry every map shares (`_static/lib/region/region.js`,
+   written from data/region.geojson by cstobook/geometry.py), and loses weight no reader sees:
+   the theme's Font Awesome fonts keep only the icons the pages, styles and scripts use
+   (fontTools; 280 KB of fonts for about thirty icons become 6 KB), its style sheet only their
+   entries of the icon catalogue, and the pages show their charts as lossless WebP images of 256
+   colours, as they hold a few hundred (a third of the PNG's bytes; the committed figures in
+   figures/ are untouched).
+4. Launch buttons (Binder, Colab) open the chapter as an executed .ipynb from the `notebooks`
    branch, which the publishing workflow writes with tools/launch_notebooks.py. The theme would
    link the MyST .md source on `main`, which Colab cannot open and Binder opens as plain text.
 """
 from __future__ import annotations
 
+import io
 import os
+import re
+from pathlib import Path
 from urllib.parse import quote
 
 from sphinx.application import Sphinx
@@ -21,6 +31,13 @@ from sphinx.config import Config
 MAP_ONLY_ASSETS = "lib/"  # under _static/: loaded by map iframes, never by pages
 DEFAULT_BRANCH = "notebooks"  # where the workflow publishes the executed notebooks
 BOOK_BUILD_VARIABLE = "CSTOBOOK_BOOK_BUILD"  # cstobook.notebook.BOOK_BUILD_VARIABLE
+ICON_FONTS = "vendor/fontawesome/webfonts"  # under _static/, written there by pydata-sphinx-theme
+# In the theme's style sheet, Font Awesome's catalogue of every icon: `.fa-github:before{content:"\f09b"}`
+ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]{2,5})"\}')
+ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
+ESCAPED_CODEPOINT = re.compile(r"\\([ef][0-9a-f]{3})\b")
+PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+WEBP_IMAGE = re.compile(r'(<img [^>]*src="(?:\.\./)*_images/[^"/]+)\.png(")')
 
 
 def drop_map_assets_from_pages(app: Sphinx, config: Config) -> None:
@@ -41,6 +58,103 @@ def drop_map_assets_from_pages(app: Sphinx, config: Config) -> None:
     config.html_js_files = once(config.html_js_files)
     config.html_css_files = once(config.html_css_files)
     config.html_static_path = list(dict.fromkeys(config.html_static_path))
+
+
+def used_icon_codepoints(html_folder: Path) -> set[int]:
+    """The icons the built book can show: those named by a class (fa-NAME) in a page or in a
+    script of the theme, looked up in the catalogue of its style sheet, and those a style sheet
+    draws itself (admonitions, the contents toggle: literal or escaped private-use characters
+    outside the catalogue)."""
+    static = html_folder / "_static"
+    styles = {path: path.read_text(encoding="utf-8") for path in static.rglob("*.css")}
+    catalogue = {}
+    for text in styles.values():
+        for rule in ICON_RULE.finditer(text):
+            for name in re.findall(r"\.(fa-[a-z0-9-]+):", rule.group(1)):
+                catalogue.setdefault(name, int(rule.group(2), 16))
+    used = set()
+    for text in styles.values():
+        rest = ICON_RULE.sub("", text)
+        used.update(ord(c) for c in PRIVATE_USE.findall(rest))
+        used.update(int(code, 16) for code in ESCAPED_CODEPOINT.findall(rest))
+    # fontawesome.js is the icon bundle itself (every name); no page loads it (_templates/layout.html)
+    documents = [*html_folder.rglob("*.html"),
+                 *(p for p in static.rglob("*.js") if p.name != "fontawesome.js" and "lib" not in p.parts)]
+    for path in documents:
+        for name in ICON_CLASS.findall(path.read_text(encoding="utf-8", errors="replace")):
+            if name in catalogue:
+                used.add(catalogue[name])
+    return used
+
+
+def subset_icon_fonts(html_folder: Path, codepoints: set[int]) -> None:
+    """Each Font Awesome font of the built book keeps only the icons the book uses."""
+    from fontTools import subset
+
+    fonts = sorted((html_folder / "_static" / ICON_FONTS).glob("fa-*"))
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]  # keeps the licence and copyright notices of the font
+    options.notdef_outline = True
+    for path in fonts:
+        if path.suffix not in (".woff2", ".ttf"):
+            continue
+        options.flavor = "woff2" if path.suffix == ".woff2" else None
+        font = subset.load_font(str(path), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=codepoints)
+        subsetter.subset(font)
+        subset.save_font(font, str(path), options)
+
+
+def prune_icon_catalogue(html_folder: Path, codepoints: set[int]) -> None:
+    """Drop from the style sheets the catalogue entries of icons the book never shows."""
+    def keep(rule: re.Match) -> str:
+        return rule.group(0) if int(rule.group(2), 16) in codepoints else ""
+
+    for path in (html_folder / "_static").rglob("*.css"):
+        text = path.read_text(encoding="utf-8")
+        pruned = ICON_RULE.sub(keep, text)
+        if pruned != text:
+            path.write_text(pruned, encoding="utf-8")
+
+
+def webp_page_images(html_folder: Path) -> None:
+    """Each chart of the pages (PNG) also as a lossless WebP of 256 colours, which the pages show
+    (see show_webp_images). The charts hold a few hundred colours; the PNGs stay, unused."""
+    from PIL import Image
+
+    for path in sorted((html_folder / "_images").glob("*.png")):
+        target = path.with_suffix(".webp")
+        if target.is_file() and target.stat().st_mtime >= path.stat().st_mtime:
+            continue  # an incremental build: done before
+        with Image.open(path) as image:
+            mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info else "RGB"
+            palette = image.convert(mode).quantize(256, method=Image.Quantize.FASTOCTREE,
+                                                   dither=Image.Dither.NONE)
+        palette.convert(mode).save(target, "WEBP", lossless=True, quality=100, method=6)
+
+
+def show_webp_images(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Pages show the WebP twin of each chart (webp_page_images writes it): about half the bytes."""
+    body = context.get("body")
+    if isinstance(body, str) and "_images/" in body:
+        context["body"] = WEBP_IMAGE.sub(r"\1.webp\2", body)
+
+
+def write_built_assets(app: Sphinx, exception) -> None:
+    """After a successful HTML build: the shared map geometry, and the lighter fonts, style
+    sheet and chart images."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from cstobook import geometry, paths
+
+    html_folder = Path(app.outdir)
+    geometry.write_script(html_folder / "_static" / MAP_ONLY_ASSETS, paths.DATA / "region.geojson")
+    codepoints = used_icon_codepoints(html_folder)
+    subset_icon_fonts(html_folder, codepoints)
+    prune_icon_catalogue(html_folder, codepoints)
+    webp_page_images(html_folder)
 
 
 def launch_notebook_path(pagename: str, path_to_book: str = "") -> str:
@@ -91,4 +205,6 @@ def setup(app: Sphinx) -> dict:
     # after sphinx-book-theme's add_launch_buttons (priority 501)
     app.connect("html-page-context", point_launch_buttons_at_notebooks, priority=600)
     app.connect("html-page-context", fix_bibliography_roles)
+    app.connect("html-page-context", show_webp_images)
+    app.connect("build-finished", write_built_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

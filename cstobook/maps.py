@@ -15,13 +15,16 @@ import numpy as np
 import geopandas as gpd
 from branca.element import MacroElement, Template
 
-from cstobook import notebook, style
+from cstobook import geometry, notebook, style
 
 # Chapters are built into chapters/*.html; a map's srcdoc iframe resolves relative URLs against
 # its parent page, so the assets are one folder up.
 STATIC_PREFIX = "../_static/lib"
 LOCAL_JS = [("leaflet", f"{STATIC_PREFIX}/leaflet/leaflet.js"),
-            ("jquery", f"{STATIC_PREFIX}/jquery/jquery.min.js")]
+            ("jquery", f"{STATIC_PREFIX}/jquery/jquery.min.js"),
+            ("topojson", f"{STATIC_PREFIX}/topojson/topojson-client.min.js"),
+            # the outlines every map shares, fetched once and cached (see cstobook/geometry.py)
+            ("cstobook_region", f"{STATIC_PREFIX}/{geometry.SCRIPT}")]
 LOCAL_CSS = [("leaflet_css", f"{STATIC_PREFIX}/leaflet/leaflet.css")]
 
 MAP_HEIGHT = "560px"  # of the iframe a map is shown in: tall enough for legend and controls
@@ -41,6 +44,22 @@ def popup_html(title: str, rows: Popup) -> str:
                    for label, value in rows)
     return (f"<div class='cstobook-popup'><strong>{escape(title)}</strong>"
             f"<table>{body}</table></div>")
+
+
+def _geojson(frame: gpd.GeoDataFrame) -> dict:
+    """`frame` as GeoJSON for folium, less the outlines of region.geojson: the map carries their
+    keys in the shared geometry file instead, which puts them back in the browser. Outside the
+    book's build (Jupyter, Binder, Colab) there is no shared file: the outlines stay inline."""
+    collection = json.loads(frame.to_json(drop_id=True))
+    if not notebook.in_book_build():
+        return collection
+    shared = geometry.shared_keys()
+    for feature, outline in zip(collection["features"], frame.geometry):
+        key = geometry.outline_key(outline)
+        if key in shared:
+            feature["geometry"] = None
+            feature["properties"][geometry.KEY_PROPERTY] = key
+    return collection
 
 
 class Legend(MacroElement):
@@ -98,7 +117,7 @@ def base_map(region: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
         ".cstobook-popup th { text-align:left; padding-right:8px; font-weight:600; }</style>"))
     land = region[(region["layer"] == "country") & ~region["iso3"].isin(highlighted)]
     folium.GeoJson(
-        land[["name", "geometry"]].to_json(drop_id=True),
+        _geojson(land[["name", "geometry"]]),
         name="Other countries",
         style_function=lambda _: {"fillColor": style.CATEGORY_COLOURS["Other"], "fillOpacity": 1,
                                   "color": style.BORDER_COLOUR, "weight": 0.8},
@@ -119,7 +138,7 @@ def add_category_layers(fmap: folium.Map, region: gpd.GeoDataFrame, categories: 
         for iso3 in sorted(code for code, cat in categories.items() if cat == category):
             name = land.loc[iso3, "name"]
             layer = folium.GeoJson(
-                land.loc[[iso3], ["name", "geometry"]].to_json(drop_id=True),
+                _geojson(land.loc[[iso3], ["name", "geometry"]]),
                 name=name,
                 style_function=lambda _, c=colour: {"fillColor": c, "fillOpacity": 0.85,
                                                     "color": style.BORDER_COLOUR, "weight": 1},
@@ -135,7 +154,7 @@ def add_occupied_layer(fmap: folium.Map, region: gpd.GeoDataFrame, label: str) -
     group = folium.FeatureGroup(name=label, show=True).add_to(fmap)
     for _, area in occupied.iterrows():
         layer = folium.GeoJson(
-            occupied.loc[[area.name], ["name", "geometry"]].to_json(drop_id=True),
+            _geojson(occupied.loc[[area.name], ["name", "geometry"]]),
             name=area["name"],
             style_function=lambda _: {"fillColor": style.CATEGORY_COLOURS["Occupied"], "fillOpacity": 0.6,
                                       "color": style.INK, "weight": 1.5, "dashArray": "5 4"},
@@ -207,7 +226,7 @@ def add_time_layer(fmap: folium.Map, region: gpd.GeoDataFrame, iso3: Sequence[st
     land["label"] = land["name"].map(escape)
     land["popup"] = [popup_html(row["name"], popups.get(row["iso3"], [])) for _, row in land.iterrows()]
     layer = folium.GeoJson(
-        land[["iso3", "label", "popup", "geometry"]].to_json(drop_id=True), name=name,
+        _geojson(land[["iso3", "label", "popup", "geometry"]]), name=name,
         style_function=lambda _: {"fillColor": style.CATEGORY_COLOURS["Other"], "fillOpacity": 0.9,
                                   "color": style.BORDER_COLOUR, "weight": 1},
         highlight_function=lambda _: {"weight": 3, "color": style.INK},
@@ -221,7 +240,7 @@ def add_outlines(fmap: folium.Map, areas: gpd.GeoDataFrame, label: str, colour: 
     """Unfilled outlines (for example administrative divisions), each named in an escaped tooltip."""
     group = folium.FeatureGroup(name=label, show=True).add_to(fmap)
     for _, area in areas.iterrows():
-        folium.GeoJson(areas.loc[[area.name], ["name", "geometry"]].to_json(drop_id=True), name=area["name"],
+        folium.GeoJson(_geojson(areas.loc[[area.name], ["name", "geometry"]]), name=area["name"],
                        style_function=lambda _: {"fill": False, "color": colour, "weight": 2},
                        tooltip=escape(area["name"])).add_to(group)
 

@@ -14,7 +14,8 @@ import pytest
 import snowballstemmer
 from bs4 import BeautifulSoup
 
-from browser_support import PAGE_BUDGET_BYTES, is_map_tile
+from browser_support import (WARM_MAP_PAGE_BUDGET_BYTES, PageLog, is_map_tile, page_budget,
+                             wait_for_maps)
 from colour_vision import difference
 from cstobook import toc
 
@@ -48,14 +49,16 @@ def test_page_loads_everything_from_the_book_itself(book_browser, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_weight_is_within_budget(book_browser, page):
-    """Every page, with everything it loads (styles, scripts, fonts, images, its maps and their
-    Leaflet), weighs at most PAGE_BUDGET_BYTES (1 MB) as transferred, with text gzip-compressed as
-    GitHub Pages serves it, measured by the browser with a cold cache."""
-    transfers = book_browser.visit(page).transfers
+    """Every page, with everything it loads (styles, scripts, fonts, images, its maps, their
+    Leaflet and geometry), weighs at most 250 kB as transferred (350 kB with maps), with text
+    gzip-compressed as GitHub Pages serves it, measured by the browser with a cold cache."""
+    visit = book_browser.visit(page)
+    transfers = visit.transfers
     total = sum(t.encoded_bytes for t in transfers)
+    budget = page_budget(bool(visit.maps))
     heaviest = sorted(transfers, key=lambda t: -t.encoded_bytes)[:5]
-    assert total <= PAGE_BUDGET_BYTES, (
-        f"{page} weighs {total:,} bytes (budget {PAGE_BUDGET_BYTES:,}); heaviest: "
+    assert total <= budget, (
+        f"{page} weighs {total:,} bytes (budget {budget:,}); heaviest: "
         + ", ".join(f"{t.url.rsplit('/', 1)[-1]} {t.encoded_bytes:,}" for t in heaviest))
 
 
@@ -89,6 +92,99 @@ def test_maps_read_without_tiles(book_browser, page):
     for number, check in enumerate(book_browser.visit(page).maps, start=1):
         merged = [fill for fill in check.fills if difference(fill, check.ground, "normal") < MIN_GROUND_DIFFERENCE]
         assert merged == [], f"map {number}: areas {merged} are hard to tell from the map's ground {check.ground}"
+
+
+SHARED_GEOMETRY = "/_static/lib/region/region.js"
+OUTLINES_FROM_SHARED_FILE_JS = """() => {
+  let drawn = 0, inline = 0;
+  for (const key of Object.keys(window)) {
+    const map = window[key];
+    if (!key.startsWith('map_') || !(map instanceof L.Map)) continue;
+    map.eachLayer(layer => {
+      const feature = layer.feature;
+      if (!feature || !layer._path || !/Polygon/.test(feature.geometry.type)) return;
+      if (feature.properties.shared_geometry) drawn++; else inline++;
+    });
+  }
+  return {drawn, inline};
+}"""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_maps_draw_their_outlines_from_one_shared_geometry_file(book_browser, built_book, page):
+    """The outlines of every map come from one file (the region's TopoJSON, as a script): a page
+    with maps fetches it once, a page without none; no map document carries an outline inline,
+    and every country or area a map draws was drawn from the shared file."""
+    visit = book_browser.visit(page)
+    fetched = [t for t in visit.transfers if t.url.split("?")[0].endswith(SHARED_GEOMETRY)]
+    assert len(fetched) == (1 if visit.maps else 0), [t.url for t in fetched]
+    soup = BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    for number, frame in enumerate(soup.find_all("iframe", srcdoc=re.compile("leaflet")), start=1):
+        assert not re.search(r'"type":\s*"(Multi)?Polygon"', frame["srcdoc"]), f"map {number} holds outlines inline"
+    browser_page = book_browser.new_page()
+    try:
+        browser_page.goto(book_browser.server.url(page), wait_until="load")
+        for number, frame in enumerate(wait_for_maps(browser_page), start=1):
+            outlines = frame.evaluate(OUTLINES_FROM_SHARED_FILE_JS)
+            assert outlines["drawn"] > 0 and outlines["inline"] == 0, f"map {number}: {outlines}"
+    finally:
+        browser_page.context.close()
+
+
+def map_pages(book_browser) -> list[str]:
+    pages = [page for page in PAGES if book_browser.visit(page).maps]
+    assert len(pages) >= 2, "the book has fewer than two pages with maps"
+    return pages
+
+
+def test_a_page_with_maps_after_another_takes_geometry_and_leaflet_from_the_cache(book_browser):
+    """A reader going from one page with maps to the next downloads the geometry, Leaflet and the
+    theme once: each page with maps, visited after the one before it (the last before the first),
+    fetches them from the browser's cache and adds at most 60 kB."""
+    pages = map_pages(book_browser)
+    for before, page in zip(pages[-1:] + pages[:-1], pages):
+        browser_page = book_browser.new_page()
+        try:
+            browser_page.goto(book_browser.server.url(before), wait_until="load")
+            wait_for_maps(browser_page)
+            browser_page.wait_for_load_state("networkidle")
+            log = PageLog(page)
+            log.attach(browser_page)
+            browser_page.goto(book_browser.server.url(page), wait_until="load")
+            wait_for_maps(browser_page)
+            browser_page.wait_for_load_state("networkidle")
+            transfers = log.transfers()
+        finally:
+            browser_page.context.close()
+        shared = [t for t in transfers if "/_static/" in t.url]
+        assert shared and all(t.encoded_bytes == 0 for t in shared), (
+            f"{page} after {before} fetched again: "
+            + ", ".join(f"{t.url} {t.encoded_bytes:,}" for t in shared if t.encoded_bytes))
+        total = sum(t.encoded_bytes for t in transfers)
+        assert total <= WARM_MAP_PAGE_BUDGET_BYTES, (
+            f"{page} after {before} adds {total:,} bytes (budget {WARM_MAP_PAGE_BUDGET_BYTES:,}): "
+            + ", ".join(f"{t.url.rsplit('/', 1)[-1]} {t.encoded_bytes:,}" for t in transfers if t.encoded_bytes))
+
+
+def test_maps_draw_offline_from_disk_with_the_shared_geometry(book_browser, built_book):
+    """Opened from disk (file://) with the network off, as after `make book` on a train, every
+    map draws, its outlines from the shared file, which arrives as a script (fetch() would fail
+    inside a srcdoc iframe there)."""
+    for page in map_pages(book_browser):
+        context = book_browser.browser.new_context(offline=True)
+        try:
+            browser_page = context.new_page()
+            log = PageLog(page)
+            log.attach(browser_page)
+            browser_page.goto((built_book / f"{page}.html").as_uri(), wait_until="load")
+            frames = wait_for_maps(browser_page)
+            outlines = [frame.evaluate(OUTLINES_FROM_SHARED_FILE_JS) for frame in frames]
+        finally:
+            context.close()
+        assert frames and all(o["drawn"] > 0 and o["inline"] == 0 for o in outlines), (page, outlines)
+        assert log.page_errors == [] and log.console_errors == [] and log.failed == [], (
+            page, log.page_errors, log.console_errors, log.failed)
+        assert [r.url for r in log.requests if r.url.endswith(SHARED_GEOMETRY)] != [], page
 
 
 # --- Navigation and search ---------------------------------------------------------------------

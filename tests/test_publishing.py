@@ -159,7 +159,8 @@ def test_bundled_third_party_files_are_listed_with_their_licences():
         assert f"`{folder.name}/`" in readme, f"_static/lib/README.md does not list {folder.name}/"
         assert list(folder.glob("LICENSE*")), f"{folder} has no LICENSE file"
     notices = (ROOT / "THIRD-PARTY-NOTICES.md").read_text(encoding="utf-8")
-    for bundled in ("Leaflet", "jQuery", "Font Awesome", "Bootstrap", "pydata-sphinx-theme", "sphinx-book-theme"):
+    for bundled in ("Leaflet", "jQuery", "topojson-client", "Font Awesome", "Bootstrap", "pydata-sphinx-theme",
+                    "sphinx-book-theme"):
         assert bundled in notices, f"THIRD-PARTY-NOTICES.md does not name {bundled}"
 
 
@@ -171,3 +172,40 @@ def test_every_file_a_map_loads_is_in_the_book(built_book):
                 url = tag.get("src") or tag.get("href")
                 if url:
                     assert ((built_book / page).parent / url).resolve().is_file(), f"{page}: {url}"
+
+
+# Icons every page shows (magnifying glass, sun, moon, half circle, bars, GitHub) and some the
+# theme draws from its style sheet (the "on this page" toggle, the note admonition).
+ICONS_SHOWN = {0xF002: "magnifying-glass", 0xF185: "sun", 0xF186: "moon", 0xF042: "circle-half-stroke",
+               0xF0C9: "bars", 0xF09B: "github", 0xF107: "angle-down", 0xF05A: "circle-info"}
+
+
+def test_icon_fonts_keep_the_icons_the_book_shows_and_little_else(built_book):
+    """The theme's Font Awesome fonts are cut down to the icons the pages use (280 kB to a few kB),
+    and every one of those icons, and of the icons the style sheets draw, is still in a font."""
+    import sys
+
+    from fontTools.ttLib import TTFont
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from book_publishing import ICON_FONTS, used_icon_codepoints
+
+    fonts = sorted((built_book / "_static" / ICON_FONTS).glob("*.woff2"))
+    assert {f.name for f in fonts} >= {"fa-solid-900.woff2", "fa-brands-400.woff2"}
+    glyphs = set()
+    for font in fonts:
+        assert font.stat().st_size < 10_000, f"{font.name} is {font.stat().st_size:,} bytes"
+        glyphs |= set(TTFont(font).getBestCmap())
+    used = used_icon_codepoints(built_book)
+    assert set(ICONS_SHOWN) <= used
+    missing = {hex(c) for c in used - glyphs}
+    assert missing == set(), f"icons used but in no font: {missing}"
+    catalogue = (built_book / "_static" / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    assert ".fa-github:before" in catalogue and ".fa-anchor:before" not in catalogue
+
+
+def test_search_scripts_load_on_the_search_page_only(built_book):
+    """The search index is for the search page; the search field of every page leads there."""
+    for page in PAGES:
+        assert "searchindex.js" not in (built_book / f"{page}.html").read_text(encoding="utf-8"), page
+    assert "searchindex.js" in (built_book / "search.html").read_text(encoding="utf-8")
