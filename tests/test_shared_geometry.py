@@ -9,7 +9,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from cstobook import geometry, maps, paths
+from cstobook import geometry, maps, notebook, paths
 
 REGION = paths.DATA / "region.geojson"
 
@@ -54,15 +54,29 @@ def test_a_change_to_region_geojson_reaches_the_shared_file(region, tmp_path):
     assert key in geometry.shared_keys(source)
 
 
-def test_maps_carry_keys_for_region_outlines_and_other_outlines_inline(region):
+def small_map(region):
     fmap = maps.base_map(region, (20.0, 40.0, 50.0, 60.0), highlighted=["UKR"])
     maps.add_category_layers(fmap, region, {"UKR": "Ukraine"}, {"UKR": [("Status", "x")]})
     own = gpd.GeoDataFrame({"name": ["A drawn frame"]}, geometry=[box(30, 45, 31, 46)], crs=region.crs)
     maps.add_outlines(fmap, own, "Frames", "#000000")
     maps.finish(fmap, "Test", [("Ukraine", "#ffffff", False)])
-    document = fmap.get_root().render()
+    return fmap.get_root().render()
+
+
+def test_maps_carry_keys_for_region_outlines_and_other_outlines_inline(region, monkeypatch):
+    monkeypatch.setenv(notebook.BOOK_BUILD_VARIABLE, "1")  # as in the book's build
+    document = small_map(region)
     assert f"../_static/lib/{geometry.SCRIPT}" in document
     keys = set(re.findall(rf'"{geometry.KEY_PROPERTY}": "([0-9a-f]+)"', document))
     assert len(keys) == (region["layer"] == "country").sum()  # every country once, as a key
     assert keys <= geometry.shared_keys(REGION)
     assert document.count('"Polygon"') == 1, "only the frame that is not in region.geojson is inline"
+
+
+def test_maps_outside_the_book_carry_their_outlines(region, monkeypatch):
+    """In Jupyter, Binder or Colab there is no shared file: every outline is inline."""
+    monkeypatch.delenv(notebook.BOOK_BUILD_VARIABLE, raising=False)
+    document = small_map(region)
+    assert geometry.SCRIPT not in document
+    assert geometry.KEY_PROPERTY not in document
+    assert document.count('"Polygon"') + document.count('"MultiPolygon"') > 1
