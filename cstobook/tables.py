@@ -32,16 +32,16 @@ def author_year(key: str) -> str:
 
 
 def source_links(escaped_keys: str) -> str:
-    """'a;b' (already escaped) -> 'Author Year' links to each source's URL (titled with the
-    source's title), opening safely in a new tab."""
+    """'a;b' (already escaped) -> 'Author Year' links to each source's URL, opening safely in a new
+    tab. (The full reference is in the bibliography; a title attribute on every link cost a page of
+    many sourced rows several kilobytes.)"""
     urls = bibliography_urls()
     entries = bibliography_entries()
     links = []
     for key in (html.unescape(k) for k in source_keys(escaped_keys)):
         label = html.escape(author_year(key)) if key in entries else html.escape(key)
-        title = html.escape(_plain(entries[key].fields.get("title", ""))) if key in entries else ""
         url = urls.get(key)
-        links.append(f'<a href="{html.escape(url)}" title="{title}" rel="noopener noreferrer" '
+        links.append(f'<a href="{html.escape(url)}" rel="noopener noreferrer" '
                      f'target="_blank">{label}</a>' if url else label)
     return "; ".join(links)
 

@@ -105,9 +105,10 @@ def test_pdf_arabic_is_shaped_searchable_text(pdf_book):
 
 
 def digit_free_runs(excerpt: str) -> list[str]:
-    """The stretches of an excerpt between its numbers (a PDF's text puts a number, and a short
-    word beside it, in visual order), each long enough to be worth searching for."""
-    runs = re.split(r"\s*\S*\d+\S*\s*", unicodedata.normalize("NFKC", excerpt))
+    """The stretches of an excerpt between its numbers, Latin marks ([sic]), cuts (…) and quotation
+    marks (a PDF's text puts such a run, and a short word beside it, in visual order), each long
+    enough to be worth searching for."""
+    runs = re.split(r"\s*\S*[\d\[\]A-Za-z…“”\"]+\S*\s*", unicodedata.normalize("NFKC", excerpt))
     return [run.strip() for run in runs if len(arabic_letters(run)) >= 8]
 
 
