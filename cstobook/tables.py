@@ -111,6 +111,43 @@ _FILTER_SCRIPT = """
 """
 
 
+TABLE_WIDTH_CHARS = 100  # characters of a filterable table's text across a desktop page (1280 px)
+
+
+def _column_shares(table: pd.DataFrame) -> list[float]:
+    """Each column's share of the table's width (%), after the typical length of its values (a
+    short code, a paragraph); never narrower than its longest word, cell or heading, so that no
+    word ("narrator", "imprecise") breaks in the middle."""
+    import re
+
+    def longest_word(values) -> int:
+        words = (w for v in values for w in re.sub(r"<[^>]+>", " ", html.unescape(str(v))).split())
+        return max((len(w) for w in words), default=1)
+
+    typical = [min(max(table[c].astype(str).str.len().median(), len(str(c)) + 2, 22), 120) ** 0.75
+               for c in table.columns]
+    def shown(column: str):  # the Sources column shows author-year labels, not keys
+        values = table[column].dropna()
+        if column != SOURCES_COLUMN:
+            return values
+        entries = bibliography_entries()
+        return [author_year(k.strip()) if k.strip() in entries else k for v in values for k in str(v).split(";")]
+
+    floors = [100 * (max(longest_word(shown(c)), longest_word([c])) + 3) / TABLE_WIDTH_CHARS for c in table.columns]
+    if sum(floors) >= 100:
+        return [100 * f / sum(floors) for f in floors]
+    shares = [100 * w / sum(typical) for w in typical]
+    fixed: set[int] = set()
+    while True:  # raise the columns under their floor; the others share what is left
+        under = {i for i, (share, floor) in enumerate(zip(shares, floors)) if share < floor - 1e-9} - fixed
+        if not under:
+            return shares
+        fixed |= under
+        free = 100 - sum(floors[i] for i in fixed)
+        rest = sum(typical[i] for i in range(len(typical)) if i not in fixed)
+        shares = [floors[i] if i in fixed else free * typical[i] / rest for i in range(len(typical))]
+
+
 def _card_labels(box_id: str, columns, table: pd.DataFrame | None = None) -> str:
     """On a narrow screen the table's rows read as cards (_static/cstobook.css): each cell is
     preceded by its column's name, written here as CSS generated content of its column class.
@@ -123,10 +160,7 @@ def _card_labels(box_id: str, columns, table: pd.DataFrame | None = None) -> str
                     for i, column in enumerate(columns))
     widths = ""
     if table is not None:
-        typical = [min(max(table[c].astype(str).str.len().median(), len(str(c)) + 2, 22), 120) ** 0.75
-                   for c in table.columns]
-        widths = "".join(f"#{box_id} th.col{i}{{width:{100 * w / sum(typical):.1f}%}}"
-                         for i, w in enumerate(typical))
+        widths = "".join(f"#{box_id} th.col{i}{{width:{share:.1f}%}}" for i, share in enumerate(_column_shares(table)))
     return f"<style>@media (max-width: 720px){{{rules}}}@media (min-width: 721px){{{widths}}}</style>"
 
 

@@ -391,7 +391,7 @@ BLOCKS_JS = """() => [...document.querySelectorAll(
 FIGURES_JS = """() => [...document.querySelectorAll('article img')]
   .filter(img => img.naturalWidth > 0)
   .map(img => ({src: img.currentSrc || img.src, natural: img.naturalWidth,
-                rendered: img.getBoundingClientRect().width}))"""
+                rendered: img.getBoundingClientRect().width, viewport: innerWidth}))"""
 
 # Rows of filterable tables: how each is laid out, and the column names shown before its cells.
 CARDS_JS = """() => [...document.querySelectorAll('.cstobook-filter tbody tr')].slice(0, 3).map(tr => {
