@@ -19,12 +19,13 @@ from matplotlib.text import Text
 
 from cstobook import paths, style
 
-PHONE_WIDTH_IN = 5.0  # a phone shows about 350 CSS px of figure: 70 px per figure inch
-PHONE_MIN_PT = 10     # 10 pt at 70 px per inch renders at 9.7 CSS px
+PHONE_WIDTH_IN = 4.8  # a 390 px phone shows a figure 340 CSS px wide: 71 px per figure inch
+PHONE_MIN_PT = 10     # 10 pt at 71 px per inch renders at 9.8 CSS px (a figure may reach 5.2 in)
 PHONE_SUFFIX = ".phone"
 PHONE_LANE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")  # Okabe-Ito
 MAX_SOURCES_NAMED = 4  # a figure's source line names at most this many sources
-WEB_FIGURE_KEY = "cstobook-web-figure"  # PNG text key: sha256 of the notebook's rendering of the chart
+WEB_FIGURE_KEY = "cstobook-web-figure"
+SOURCE_GID = "cstobook-source"  # the SVG group of a figure's source line  # PNG text key: sha256 of the notebook's rendering of the chart
 
 _phone = False
 
@@ -62,13 +63,13 @@ def _title(ax, text: str, **kwargs) -> None:
     ax.set_title(_wrap(text, 200, 38), **kwargs)
 
 
-def _legend_below(ax, handles, ncols: int, space_pt: float):
+def _legend_below(ax, handles, ncols: int, space_pt: float, fontsize: float = 8):
     """A legend under the axes, space_pt points below them (room for tick labels and label)."""
     from matplotlib.transforms import offset_copy
 
     return ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), ncols=ncols,
                      bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-space_pt, units="points"),
-                     fontsize=_pt(8), frameon=False)
+                     fontsize=_pt(fontsize), frameon=False)
 
 
 def _few_date_ticks(ax) -> None:
@@ -135,7 +136,7 @@ def _draw_source(fig, text: str) -> None:
     size = _pt(8)
     chars = max(30, int(box.width * 72 / (0.55 * size)))
     fig.text(box.x0 / fig.get_figwidth(), (box.y0 - 0.08) / fig.get_figheight(), "\n".join(textwrap.wrap(text, chars)),
-             ha="left", va="top", fontsize=size, color="#444444")
+             ha="left", va="top", fontsize=size, color="#444444", gid=SOURCE_GID)
 
 
 def _web_rendering_hash(fig) -> str | None:
@@ -233,7 +234,7 @@ def timeline(events: pd.DataFrame, when: str, lane: str, label: str, title: str,
                                            lane, title, lane_colours, order=lanes, date_text="printed")
     lane_height = (2.4 if _phone else 1.35) if labelled else 0.75
     fig, ax = plt.subplots(figsize=(_width(9), 0.9 + lane_height * len(lanes)))
-    size = _pt(7)
+    size = _pt(8)
     ax.set_xlim(events[when].min() - pd.Timedelta(days=60), events[when].max() + pd.Timedelta(days=60))
     ax.set_ylim(-0.7, len(lanes) - 0.3)
     renderer = fig.canvas.get_renderer()
@@ -357,26 +358,26 @@ def category_grid(grid: pd.DataFrame, cell_styles: dict[str, tuple[str, str, str
     category never rests on colour alone. cell_styles: code -> (label, fill, text colour).
     divider_before: a column set apart from those before it by a thick rule (e.g. a result column).
     note: text under the grid (e.g. what short column labels stand for).
-    On a phone the cells narrow to phone_cell_width inches, column labels stand upright and the
-    legend goes under the grid."""
+    The legend is under the grid. On a phone the cells narrow to phone_cell_width inches and column
+    labels stand upright."""
     from matplotlib.patches import Patch, Rectangle
 
     if _phone:  # cells no wider than lets the grid and its row labels (about 1.5 in) fit a phone
         cell = min(phone_cell_width, (PHONE_WIDTH_IN + 0.3 - 1.5) / grid.shape[1])
         fig, ax = plt.subplots(figsize=(cell * grid.shape[1] + 1.6, phone_row_height * grid.shape[0] + 1.6))
     else:
-        fig, ax = plt.subplots(figsize=(cell_width * grid.shape[1] + 2.8, 0.42 * grid.shape[0] + 1.6))
+        fig, ax = plt.subplots(figsize=(cell_width * grid.shape[1] + 2.4, 0.42 * grid.shape[0] + 2.2))
     for i, row in enumerate(grid.index):
         for j, column in enumerate(grid.columns):
             name, face, ink = cell_styles[grid.loc[row, column]]
             ax.add_patch(Rectangle((j, i), 1, 1, facecolor=face, edgecolor="#999999", linewidth=0.5))
             ax.text(j + 0.5, i + 0.5, _wrap(name.replace("\n", " "), 200, 8) if _phone else name,
-                    ha="center", va="center", fontsize=_pt(7.5), color=ink)
+                    ha="center", va="center", fontsize=_pt(9), color=ink)
     if divider_before is not None:
         ax.axvline(list(grid.columns).index(divider_before), color=style.INK, linewidth=2.5)
     ax.set_xlim(0, grid.shape[1])
     ax.set_ylim(grid.shape[0], 0)
-    ax.set_xticks([j + 0.5 for j in range(grid.shape[1])], [column_labels[c] for c in grid.columns], fontsize=_pt(8),
+    ax.set_xticks([j + 0.5 for j in range(grid.shape[1])], [column_labels[c] for c in grid.columns], fontsize=_pt(9),
                   rotation=90 if _phone else 0)
     ax.set_yticks([i + 0.5 for i in range(grid.shape[0])], [row_labels[r] for r in grid.index])
     ax.tick_params(length=0)
@@ -385,10 +386,7 @@ def category_grid(grid: pd.DataFrame, cell_styles: dict[str, tuple[str, str, str
     ax.xaxis.tick_top()
     _title(ax, title, pad=24)
     handles = [Patch(facecolor=f, edgecolor="#999999", label=n) for n, f, _ in cell_styles.values()]
-    if _phone:
-        legend = _legend_below(ax, handles, 2, 6)
-    else:
-        legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    legend = _legend_below(ax, handles, 2 if _phone else (len(handles) if len(handles) <= 4 else 3), 6, fontsize=9)
     fig.tight_layout()
     if note:  # under the legend, once the layout is fixed
         box = legend.get_window_extent(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
@@ -413,7 +411,7 @@ def decision_grid(cases: pd.DataFrame, conditions: dict[str, str], title: str, l
     grid = cases.pivot(index="case_id", columns="condition_id", values="assessment").loc[order, list(conditions)]
     grid[OUTCOME_COLUMN] = cases.drop_duplicates("case_id").set_index("case_id")["outcome"].loc[order]
     names = cases.drop_duplicates("case_id").set_index("case_id")["case"]
-    row_labels = {c: "\n".join(textwrap.wrap(names[c], 22 if _phone else label_width)) for c in order}
+    row_labels = {c: "\n".join(textwrap.wrap(names[c], 20 if _phone else label_width)) for c in order}
     if _phone:  # condition ids above the columns, their wording under the grid
         column_labels = {c: c for c in conditions}
         note = "\n".join(line for c, text in conditions.items() for line in textwrap.wrap(f"{c}: {text}", 52))
@@ -422,7 +420,7 @@ def decision_grid(cases: pd.DataFrame, conditions: dict[str, str], title: str, l
         note = None
     column_labels[OUTCOME_COLUMN] = "\n".join(textwrap.wrap(OUTCOME_COLUMN, 10)) if _phone else OUTCOME_COLUMN
     return category_grid(grid, {**ASSESSMENT_STYLE, **OUTCOME_STYLE}, row_labels, column_labels, title,
-                         cell_width=1.6, divider_before=OUTCOME_COLUMN, note=note,
+                         cell_width=1.45, divider_before=OUTCOME_COLUMN, note=note,
                          phone_cell_width=0.7, phone_row_height=0.75)
 
 

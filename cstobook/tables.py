@@ -31,6 +31,13 @@ def author_year(key: str) -> str:
     return f"{who} {year}"
 
 
+def author_years(cell) -> str:
+    """A source_id cell ('a;b') as readers see sources in plain text: 'Author Year; Author Year'."""
+    from cstobook.data import source_keys
+
+    return "; ".join(author_year(key) for key in source_keys(cell))
+
+
 def source_links(escaped_keys: str) -> str:
     """'a;b' (already escaped) -> 'Author Year' links to each source's URL (titled with the
     source's title), opening safely in a new tab."""

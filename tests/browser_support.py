@@ -384,7 +384,8 @@ BLOCKS_JS = """() => [...document.querySelectorAll(
     'article h1, article h2, article p, article figure, article blockquote, article .admonition')]
   .filter(e => e.getBoundingClientRect().height > 0).slice(0, 12).map(e => ({
     tag: e.tagName.toLowerCase(), cls: e.className || '', top: e.getBoundingClientRect().top + scrollY,
-    text: (e.innerText || '').trim().slice(0, 80), img: !!e.querySelector('img')}))"""
+    text: (e.innerText || '').trim().slice(0, e.tagName === 'FIGURE' ? 2000 : 80),
+    img: !!e.querySelector('img')}))"""
 
 # Images of the article as rendered: natural and CSS widths (px per figure inch follows from the
 # image's own dpi).

@@ -32,11 +32,11 @@ def texts(svg: Path) -> list[tuple[str, float]]:
 
 
 def source_text(svg: Path) -> str:
-    """The figure's source line: the text from 'Source:' or 'Sources:' to the end of the figure
-    (wrapped lines are separate texts)."""
-    lines = [words for words, _ in texts(svg)]
-    start = next((i for i, words in enumerate(lines) if words.startswith(("Source:", "Sources:"))), None)
-    return " ".join(lines[start:]) if start is not None else ""
+    """The figure's source line: the texts of its group (save_figure gives it an SVG id; wrapped
+    lines are separate texts)."""
+    root = ElementTree.parse(svg).getroot()
+    return " ".join("".join(text.itertext()).strip() for group in root.iter(f"{SVG}g")
+                    if group.get("id") == charts.SOURCE_GID for text in group.iter(f"{SVG}text"))
 
 
 def test_figures_folder_holds_figures():
@@ -51,7 +51,8 @@ def test_every_static_figure_names_its_sources_under_it(svg):
     line = source_text(svg)
     assert line, f"{svg.name} carries no source line"
     known = {tables.author_year(key) for key in data.bibliography_keys()}
-    named = [part.strip(" .") for part in line.split(":", 1)[1].split(";")]
+    assert line.startswith(("Source: ", "Sources: ")), line
+    named = [part.strip() for part in line.removesuffix(".").split(":", 1)[1].split(";")]
     named = [n for n in named if not n.startswith("and ")]
     assert named and all(n in known for n in named), f"{svg.name}: {named} are not all author-year sources"
 

@@ -105,9 +105,10 @@ def test_pdf_arabic_is_shaped_searchable_text(pdf_book):
 
 
 def digit_free_runs(excerpt: str) -> list[str]:
-    """The stretches of an excerpt between its numbers (a PDF's text puts a number, and a short
-    word beside it, in visual order), each long enough to be worth searching for."""
-    runs = re.split(r"\s*\S*\d+\S*\s*", unicodedata.normalize("NFKC", excerpt))
+    """The stretches of an excerpt between its numbers and Latin words such as an editor's [sic]
+    (a PDF's text puts a left-to-right run, and a short word beside it, in visual order), each
+    long enough to be worth searching for."""
+    runs = re.split(r"\s*\S*[\dA-Za-z]+\S*\s*", unicodedata.normalize("NFKC", excerpt))
     return [run.strip() for run in runs if len(arabic_letters(run)) >= 8]
 
 
