@@ -118,7 +118,8 @@ _FILTER_SCRIPT = """
 """
 
 
-TABLE_WIDTH_CHARS = 100  # characters of a filterable table's text across a desktop page (1280 px)
+LONGEST_UNBROKEN_WORD = 14
+TABLE_WIDTH_CHARS = 85  # characters of a filterable table's text across a desktop page (1280 px), cell padding included
 
 
 def _column_shares(table: pd.DataFrame) -> list[float]:
@@ -140,7 +141,9 @@ def _column_shares(table: pd.DataFrame) -> list[float]:
         entries = bibliography_entries()
         return [author_year(k.strip()) if k.strip() in entries else k for v in values for k in str(v).split(";")]
 
-    floors = [100 * (max(longest_word(shown(c)), longest_word([c])) + 3) / TABLE_WIDTH_CHARS for c in table.columns]
+    # words longer than LONGEST_UNBROKEN_WORD (web addresses, identifiers) may still wrap
+    floors = [100 * (min(max(longest_word(shown(c)), longest_word([c])), LONGEST_UNBROKEN_WORD) + 3) / TABLE_WIDTH_CHARS
+              for c in table.columns]
     if sum(floors) >= 100:
         return [100 * f / sum(floors) for f in floors]
     shares = [100 * w / sum(typical) for w in typical]
