@@ -1,8 +1,14 @@
-"""Sphinx extension: the foot of every page of the book links to "How to cite", naming the edition
-(the version of CITATION.cff), so that a reader who lands on a chapter finds how to cite it."""
+"""Sphinx extension for readers: the foot of every page of the book links to "How to cite", naming
+the edition (the version of CITATION.cff), so that a reader who lands on a chapter finds how to
+cite it; and every chart that has a phone layout (figures/NAME.phone.png, written by
+cstobook.charts.save_figure) is offered to narrow screens through <picture>."""
 from __future__ import annotations
 
 import html
+import re
+from pathlib import Path
+
+from docutils import nodes
 
 from sphinx.application import Sphinx
 
@@ -23,6 +29,54 @@ def cite_this_page(app: Sphinx, pagename: str, templatename: str, context: dict,
         f'<a href="{html.escape(href)}">How to cite, and the PDF edition</a>.</p></aside>')
 
 
+PHONE_MEDIA = "screen and (max-width: 600px)"
+PHONE_SOURCE_CLASS = "cstobook-phone-source"
+
+
+def phone_renderings(srcdir: Path) -> dict[str, Path]:
+    """Phone layouts of the figures, by the name of the image they stand in for: NAME.png (the
+    static figure) and the notebook's rendering of the same chart (myst-nb names it by the
+    sha256 of its bytes, which the phone PNG records)."""
+    from PIL import Image
+
+    from cstobook import charts
+
+    found = {}
+    for phone in sorted((srcdir / "figures").glob(f"*{charts.PHONE_SUFFIX}.png")):
+        found[phone.name.replace(charts.PHONE_SUFFIX, "")] = phone
+        with Image.open(phone) as image:
+            web = image.info.get(charts.WEB_FIGURE_KEY)
+        if web:
+            found[f"{web}.png"] = phone
+    return found
+
+
+def add_phone_renderings(app: Sphinx, doctree) -> None:
+    """Beside each image that has a phone layout, an image node of that layout, which the image
+    collector (called after this) copies into _images/ and offer_phone_renderings turns into the
+    <picture> source."""
+    renderings = phone_renderings(Path(app.srcdir))
+    for image in list(doctree.findall(nodes.image)):
+        phone = renderings.get(Path(image["uri"]).name)
+        if phone is None or PHONE_SOURCE_CLASS in image.get("classes", []):
+            continue
+        image.parent.insert(image.parent.index(image) + 1, nodes.image(
+            uri="/" + phone.relative_to(app.srcdir).as_posix(), alt="", classes=[PHONE_SOURCE_CLASS]))
+
+
+# an image (inside the link Sphinx puts around a scaled image), then its phone layout's image node
+_PAIR = re.compile(r'(<img\b[^>]*?/?>)(\s*</a>)?\s*<img alt="" class="' + PHONE_SOURCE_CLASS + r'" src="([^"]+)" ?/?>')
+
+
+def offer_phone_renderings(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    body = context.get("body")
+    if isinstance(body, str) and PHONE_SOURCE_CLASS in body:
+        context["body"] = _PAIR.sub(lambda m: f'<picture><source media="{PHONE_MEDIA}" srcset="{m[3]}">'
+                                              f'{m[1]}</picture>{m[2] or ""}', body)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", cite_this_page)
+    app.connect("doctree-read", add_phone_renderings, priority=400)
+    app.connect("html-page-context", offer_phone_renderings)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,6 +1,17 @@
-"""Charts of the book, and the one way figures are written to figures/ (PNG and SVG)."""
+"""Charts of the book, and the one way figures are written to figures/ (PNG and SVG).
+
+Every chart function also has a phone layout: `save_figure` draws the chart a second time under
+`phone_layout()` (narrower, re-laid-out, no text under PHONE_MIN_PT) and writes it beside the
+desktop figure as NAME.phone.png and NAME.phone.svg; the book's pages offer it to narrow screens
+(_ext/reader_edition.py). Each static figure carries a one-line source under it."""
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import textwrap
+
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mpl_ticker
 import pandas as pd
@@ -8,33 +19,193 @@ from matplotlib.text import Text
 
 from cstobook import paths, style
 
+PHONE_WIDTH_IN = 4.8  # a 390 px phone shows a figure 340 CSS px wide: 71 px per figure inch
+PHONE_MIN_PT = 10     # 10 pt at 71 px per inch renders at 9.8 CSS px (a figure may reach 5.2 in)
+PHONE_SUFFIX = ".phone"
+PHONE_LANE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")  # Okabe-Ito
+MAX_SOURCES_NAMED = 4  # a figure's source line names at most this many sources
+WEB_FIGURE_KEY = "cstobook-web-figure"
+SOURCE_GID = "cstobook-source"  # the SVG group of a figure's source line  # PNG text key: sha256 of the notebook's rendering of the chart
 
-def save_figure(fig, name: str, close: bool = False) -> list[str]:
-    """Write figures/NAME.png and figures/NAME.svg byte-reproducibly (no dates, fixed SVG ids).
-    close=True also closes the figure, so that the notebook does not show it a second time."""
-    paths.FIGURES.mkdir(exist_ok=True)
+_phone = False
+
+
+@contextlib.contextmanager
+def phone_layout():
+    """Chart functions called inside draw their phone layout."""
+    global _phone
+    before = _phone
+    _phone = True
+    try:
+        with mpl.rc_context({"font.size": PHONE_MIN_PT, "legend.fontsize": PHONE_MIN_PT,
+                             "xtick.labelsize": PHONE_MIN_PT, "ytick.labelsize": PHONE_MIN_PT,
+                             "axes.labelsize": PHONE_MIN_PT, "axes.titlesize": PHONE_MIN_PT + 1}):
+            yield
+    finally:
+        _phone = before
+
+
+def _pt(size: float) -> float:
+    """A font size, raised to PHONE_MIN_PT in the phone layout."""
+    return max(size, PHONE_MIN_PT) if _phone else size
+
+
+def _width(desktop: float) -> float:
+    return min(desktop, PHONE_WIDTH_IN) if _phone else desktop
+
+
+def _wrap(text: str, desktop: int, phone: int) -> str:
+    return "\n".join(textwrap.wrap(str(text), phone if _phone else desktop, break_long_words=False)) or str(text)
+
+
+def _title(ax, text: str, **kwargs) -> None:
+    """A title that, on a phone, wraps rather than widening the figure."""
+    ax.set_title(_wrap(text, 200, 38), **kwargs)
+
+
+def _legend_below(ax, handles, ncols: int, space_pt: float, fontsize: float = 8):
+    """A legend under the axes, space_pt points below them (room for tick labels and label)."""
+    from matplotlib.transforms import offset_copy
+
+    return ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), ncols=ncols,
+                     bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-space_pt, units="points"),
+                     fontsize=_pt(fontsize), frameon=False)
+
+
+def _few_date_ticks(ax) -> None:
+    """A date axis with a handful of concise ticks, which fit side by side on a phone."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=5)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _responsive(chart):
+    """Records on the figure how it was drawn, so that save_figure can draw its phone layout and
+    name the sources of the rows it was drawn from (a table argument's source_id column)."""
+    @functools.wraps(chart)
+    def drawn(*args, **kwargs):
+        fig = chart(*args, **kwargs)
+        fig._cstobook_recipe = (chart, args, kwargs)
+        return fig
+    return drawn
+
+
+def _source_keys(fig) -> list[str]:
+    from cstobook import data
+
+    recipe = getattr(fig, "_cstobook_recipe", None)
+    keys = []
+    for value in ([*recipe[1], *recipe[2].values()] if recipe else []):
+        if isinstance(value, pd.DataFrame) and "source_id" in value.columns:
+            keys += [k for cell in value["source_id"] for k in data.source_keys(cell)]
+    return list(dict.fromkeys(keys))
+
+
+def _keys(source) -> list[str]:
+    from cstobook import data
+
+    if isinstance(source, pd.DataFrame):
+        return [k for cell in source["source_id"] for k in data.source_keys(cell)]
+    if isinstance(source, str):
+        return [source]
+    return [k for item in source for k in _keys(item)]
+
+
+def source_line(source) -> str:
+    """'Source: Author Year; ...' of bibliography keys and of the rows of tables with a source_id
+    column (one or a list of them), or the line given as a string."""
+    from cstobook import tables
+
+    if isinstance(source, str):
+        return source if source.lower().startswith("source") else f"Source: {source}"
+    labels = list(dict.fromkeys(tables.author_year(k) for k in _keys(source)))
+    if not labels:
+        raise ValueError("a figure needs at least one source")
+    if len(labels) > MAX_SOURCES_NAMED:  # one line: the first, and how many more the book's tables list
+        rest = len(labels) - MAX_SOURCES_NAMED + 1
+        labels = labels[:MAX_SOURCES_NAMED - 1] + [f"and {rest} more sources listed in the book's tables"]
+    return f"{'Sources' if len(labels) > 1 else 'Source'}: {'; '.join(labels)}."
+
+
+def _draw_source(fig, text: str) -> None:
+    """The source under the figure's content, wrapped to the figure's width."""
+    renderer = fig.canvas.get_renderer()
+    box = fig.get_tightbbox(renderer)  # inches
+    size = _pt(8)
+    chars = max(30, int(box.width * 72 / (0.55 * size)))
+    fig.text(box.x0 / fig.get_figwidth(), (box.y0 - 0.08) / fig.get_figheight(), "\n".join(textwrap.wrap(text, chars)),
+             ha="left", va="top", fontsize=size, color="#444444", gid=SOURCE_GID)
+
+
+def _web_rendering_hash(fig) -> str | None:
+    """sha256 of the PNG that the notebook shows for this figure (IPython's own formatter, as
+    glue() stores it), or None outside IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None:
+        return None
+    import base64
+
+    rendered = shell.display_formatter.formatters["image/png"](fig)
+    if rendered is None:
+        return None
+    if isinstance(rendered, tuple):
+        rendered = rendered[0]
+    raw = base64.b64decode(rendered) if isinstance(rendered, str) else rendered
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _write(fig, name: str, png_text: dict | None = None) -> list[str]:
     written = []
-    for suffix, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+    for suffix, metadata in (("png", {"Software": None, **(png_text or {})}), ("svg", {"Date": None, "Creator": None})):
         target = paths.FIGURES / f"{name}.{suffix}"
         fig.savefig(target, format=suffix, metadata=metadata, bbox_inches="tight")
         written.append(f"figures/{target.name}")
+    return written
+
+
+def save_figure(fig, name: str, close: bool = False, source=None) -> list[str]:
+    """Write figures/NAME.png and figures/NAME.svg byte-reproducibly (no dates, fixed SVG ids),
+    with a source line under the figure; for a chart of this module also its phone layout,
+    figures/NAME.phone.png and .svg. `source`: bibliography keys, a table with a source_id
+    column or a written line; by default the sources of the tables the chart was drawn from.
+    close=True also closes the figure, so that the notebook does not show it a second time."""
+    paths.FIGURES.mkdir(exist_ok=True)
+    line = source_line(source if source is not None else _source_keys(fig))
+    web_hash = _web_rendering_hash(fig)
+    _draw_source(fig, line)
+    written = _write(fig, name)
+    recipe = getattr(fig, "_cstobook_recipe", None)
+    if recipe:
+        chart, args, kwargs = recipe
+        with phone_layout():
+            phone = chart(*args, **kwargs)
+            _draw_source(phone, line)
+            written += _write(phone, name + PHONE_SUFFIX, {WEB_FIGURE_KEY: web_hash} if web_hash else None)
+        plt.close(phone)
     if close:
         plt.close(fig)
     return written
 
 
+@_responsive
 def bloc_spending_chart(series: pd.DataFrame, names: dict[str, str], leader: str, title: str):
     """Stacked area of each member's spending, with the leader's share of the total beneath."""
     order = [leader] + sorted((c for c in series.columns if c != leader), key=lambda c: -series[c].sum())
     series = series[order]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6.2), sharex=True,
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(_width(8), 6.2), sharex=True,
                                       gridspec_kw={"height_ratios": [2.2, 1]})
     top.stackplot(series.index, (series.fillna(0) / 1000).T.values,
                   labels=[names[c] for c in order], colors=[style.MEMBER_COLOURS[c] for c in order],
                   edgecolor="white", linewidth=0.4)
     top.set_ylabel("US$ billion, constant 2022 prices")
-    top.set_title(title)
-    top.legend(loc="upper left", ncols=2, fontsize=8)
+    _title(top, title)
+    top.legend(loc="upper left", ncols=2, fontsize=_pt(8))
     share = 100 * series[leader] / series.sum(axis=1, min_count=1)
     bottom.plot(share.index, share.values, color=style.MEMBER_COLOURS[leader], linewidth=2)
     bottom.set_ylim(0, 100)
@@ -44,6 +215,7 @@ def bloc_spending_chart(series: pd.DataFrame, names: dict[str, str], leader: str
     return fig
 
 
+@_responsive
 def timeline(events: pd.DataFrame, when: str, lane: str, label: str, title: str,
              lanes: list[str] | None = None, colours: dict[str, str] | None = None):
     """Dated events as dots on horizontal lanes (one per category), each labelled.
@@ -54,7 +226,15 @@ def timeline(events: pd.DataFrame, when: str, lane: str, label: str, title: str,
     lanes = lanes or list(dict.fromkeys(events[lane]))
     colours = colours or {}
     labelled = events[label].fillna("").astype(str).str.len().gt(0).any()
-    fig, ax = plt.subplots(figsize=(9, 0.9 + (1.35 if labelled else 0.75) * len(lanes)))
+    if _phone and labelled:  # a phone is too narrow for labels side by side: one event a line
+        palette = iter(PHONE_LANE_COLOURS)
+        lane_colours = {name: colours.get(name) or next(palette) for name in lanes}
+        shown = events[events[label].fillna("").astype(str).str.len() > 0]
+        return ladder_timeline.__wrapped__(shown.assign(printed=shown[when].dt.strftime("%b %Y")), when, label,
+                                           lane, title, lane_colours, order=lanes, date_text="printed")
+    lane_height = (2.4 if _phone else 1.35) if labelled else 0.75
+    fig, ax = plt.subplots(figsize=(_width(9), 0.9 + lane_height * len(lanes)))
+    size = _pt(8)
     ax.set_xlim(events[when].min() - pd.Timedelta(days=60), events[when].max() + pd.Timedelta(days=60))
     ax.set_ylim(-0.7, len(lanes) - 0.3)
     renderer = fig.canvas.get_renderer()
@@ -69,9 +249,10 @@ def timeline(events: pd.DataFrame, when: str, lane: str, label: str, title: str,
             if not event[label]:
                 continue
             for level in (1, -1, 2, -2, 3, -3, 4, -4, 5, -5):
-                offset = (5 + 10 * (abs(level) - 1)) * (1 if level > 0 else -1)
-                text = ax.annotate(event[label], (event[when], y), xytext=(0, offset), textcoords="offset points",
-                                   ha="center", va="bottom" if level > 0 else "top", fontsize=7, color="#333333",
+                offset = (5 + 10 * size / 7 * (abs(level) - 1)) * (1 if level > 0 else -1)
+                text = ax.annotate(_wrap(event[label], 200, 18), (event[when], y), xytext=(0, offset),
+                                   textcoords="offset points", ha="center", va="bottom" if level > 0 else "top",
+                                   fontsize=size, color="#333333",
                                    arrowprops={"arrowstyle": "-", "color": "#aaaaaa", "linewidth": 0.5,
                                                "shrinkA": 0, "shrinkB": 3} if abs(level) > 1 else None)
                 # the text's own box, where the offset puts it (an Annotation's extent would
@@ -83,22 +264,26 @@ def timeline(events: pd.DataFrame, when: str, lane: str, label: str, title: str,
                     break
                 text.remove()
             else:  # no free place: the outermost level, overlapping rather than lost
-                placed.append(ax.annotate(event[label], (event[when], y), xytext=(0, -55), textcoords="offset points",
-                                          ha="center", va="top", fontsize=7).get_window_extent(renderer))
+                placed.append(ax.annotate(_wrap(event[label], 200, 18), (event[when], y), xytext=(0, -55 * size / 7),
+                                          textcoords="offset points", ha="center", va="top",
+                                          fontsize=size).get_window_extent(renderer))
     ax.set_yticks(range(len(lanes)), list(reversed(lanes)))
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    ax.set_title(title)
+    if _phone:
+        _few_date_ticks(ax)
+    _title(ax, title)
     fig.tight_layout()
     return fig
 
 
+@_responsive
 def membership_chart(spells: pd.DataFrame, names: dict[str, str], counts: pd.Series, counts_label: str,
                      end: pd.Timestamp, title: str):
     """Bars of each state's CST/CSTO membership (frozen spells hatched), and below, the number of
     members of a comparison alliance over the same years."""
     states = sorted(spells["iso3"].unique(), key=lambda c: (spells.loc[spells["iso3"] == c, "start"].min(), c))
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.8), sharex=True,
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(_width(9), 5.8), sharex=True,
                                       gridspec_kw={"height_ratios": [2.4, 1]})
     for row, iso3 in enumerate(states):
         y = len(states) - 1 - row
@@ -109,7 +294,7 @@ def membership_chart(spells: pd.DataFrame, names: dict[str, str], counts: pd.Ser
                      color="white" if frozen else style.CATEGORY_COLOURS["CSTO"],
                      edgecolor=style.CATEGORY_COLOURS["CSTO"], hatch="///" if frozen else None)
     top.set_yticks(range(len(states)), [names[c] for c in reversed(states)])
-    top.set_title(title)
+    _title(top, title)
     top.tick_params(axis="y", length=0)
     bottom.step(counts.index, counts.values, where="post", color=style.CATEGORY_COLOURS["NATO"], linewidth=2)
     bottom.hlines(counts.iloc[-1], counts.index[-1], end, color=style.CATEGORY_COLOURS["NATO"], linewidth=2)
@@ -120,13 +305,14 @@ def membership_chart(spells: pd.DataFrame, names: dict[str, str], counts: pd.Ser
     return fig
 
 
+@_responsive
 def estimates_chart(estimates: pd.DataFrame, group: str, order: list[str], title: str, xlabel: str,
                     log: bool = False, colour_by: str | None = None, colours: dict[str, str] | None = None):
     """Every estimate of every group on one axis: a dot for a single value, a bar for a range
     (value_low to value_high), an open marker for a bound given alone ('at least', 'up to').
     A log scale keeps small forces visible beside large ones."""
     colours = colours or {}
-    fig, ax = plt.subplots(figsize=(9, 0.55 * len(order) + 1.4))
+    fig, ax = plt.subplots(figsize=(_width(9), (0.7 if _phone else 0.55) * len(order) + 1.4))
     rows = {name: len(order) - 1 - i for i, name in enumerate(order)}
     for _, estimate in estimates[estimates[group].isin(order)].iterrows():
         y = rows[estimate[group]]
@@ -138,19 +324,22 @@ def estimates_chart(estimates: pd.DataFrame, group: str, order: list[str], title
             ax.scatter([value], [y], s=40, color=colour, edgecolor="white", zorder=3)
         elif pd.notna(low) or pd.notna(high):
             ax.scatter([low if pd.notna(low) else high], [y], s=40, facecolor="white", edgecolor=colour, zorder=3)
-    ax.set_yticks(list(rows.values()), list(rows.keys()))
+    ax.set_yticks(list(rows.values()), [_wrap(name, 200, 22) for name in rows])
     ax.set_ylim(-0.7, len(order) - 0.3)
     if log:
         ax.set_xscale("log")
     ax.set_xlabel(xlabel)
-    ax.set_title(title)
+    _title(ax, title)
     ax.grid(axis="x", color="#e5e5e5")
     ax.set_axisbelow(True)
     if colour_by:
         from matplotlib.lines import Line2D
         shown = [k for k in colours if k in set(estimates[colour_by])]
-        ax.legend(handles=[Line2D([], [], marker="o", linestyle="", color=colours[k], label=k) for k in shown],
-                  loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+        handles = [Line2D([], [], marker="o", linestyle="", color=colours[k], label=k) for k in shown]
+        if _phone:
+            _legend_below(ax, handles, 1, 3.2 * PHONE_MIN_PT)
+        else:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -161,33 +350,47 @@ ASSESSMENT_STYLE = {"met": ("met", "#0072B2", "white"), "not met": ("not met", "
                     "disputed": ("disputed", "#F0E442", "#222222")}
 
 
+@_responsive
 def category_grid(grid: pd.DataFrame, cell_styles: dict[str, tuple[str, str, str]], row_labels: dict[str, str],
-                  column_labels: dict[str, str], title: str, cell_width: float = 1.1, divider_before: str | None = None):
+                  column_labels: dict[str, str], title: str, cell_width: float = 1.1, divider_before: str | None = None,
+                  note: str | None = None, phone_cell_width: float = 0.62, phone_row_height: float = 0.42):
     """Rows x columns of categories; each cell coloured and labelled in words, so that the
     category never rests on colour alone. cell_styles: code -> (label, fill, text colour).
-    divider_before: a column set apart from those before it by a thick rule (e.g. a result column)."""
+    divider_before: a column set apart from those before it by a thick rule (e.g. a result column).
+    note: text under the grid (e.g. what short column labels stand for).
+    The legend is under the grid. On a phone the cells narrow to phone_cell_width inches and column
+    labels stand upright."""
     from matplotlib.patches import Patch, Rectangle
 
-    fig, ax = plt.subplots(figsize=(cell_width * grid.shape[1] + 2.8, 0.42 * grid.shape[0] + 1.6))
+    if _phone:  # cells no wider than lets the grid and its row labels (about 1.5 in) fit a phone
+        cell = min(phone_cell_width, (PHONE_WIDTH_IN + 0.3 - 1.5) / grid.shape[1])
+        fig, ax = plt.subplots(figsize=(cell * grid.shape[1] + 1.6, phone_row_height * grid.shape[0] + 1.6))
+    else:
+        fig, ax = plt.subplots(figsize=(cell_width * grid.shape[1] + 2.4, 0.42 * grid.shape[0] + 2.2))
     for i, row in enumerate(grid.index):
         for j, column in enumerate(grid.columns):
             name, face, ink = cell_styles[grid.loc[row, column]]
             ax.add_patch(Rectangle((j, i), 1, 1, facecolor=face, edgecolor="#999999", linewidth=0.5))
-            ax.text(j + 0.5, i + 0.5, name, ha="center", va="center", fontsize=7.5, color=ink)
+            ax.text(j + 0.5, i + 0.5, _wrap(name.replace("\n", " "), 200, 8) if _phone else name,
+                    ha="center", va="center", fontsize=_pt(9), color=ink)
     if divider_before is not None:
         ax.axvline(list(grid.columns).index(divider_before), color=style.INK, linewidth=2.5)
     ax.set_xlim(0, grid.shape[1])
     ax.set_ylim(grid.shape[0], 0)
-    ax.set_xticks([j + 0.5 for j in range(grid.shape[1])], [column_labels[c] for c in grid.columns], fontsize=8)
+    ax.set_xticks([j + 0.5 for j in range(grid.shape[1])], [column_labels[c] for c in grid.columns], fontsize=_pt(9),
+                  rotation=90 if _phone else 0)
     ax.set_yticks([i + 0.5 for i in range(grid.shape[0])], [row_labels[r] for r in grid.index])
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     ax.xaxis.tick_top()
-    ax.set_title(title, pad=24)
-    ax.legend(handles=[Patch(facecolor=f, edgecolor="#999999", label=n) for n, f, _ in cell_styles.values()],
-              loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    _title(ax, title, pad=24)
+    handles = [Patch(facecolor=f, edgecolor="#999999", label=n) for n, f, _ in cell_styles.values()]
+    legend = _legend_below(ax, handles, 2 if _phone else (len(handles) if len(handles) <= 4 else 3), 6, fontsize=9)
     fig.tight_layout()
+    if note:  # under the legend, once the layout is fixed
+        box = legend.get_window_extent(fig.canvas.get_renderer()).transformed(fig.transFigure.inverted())
+        fig.text(0.02, box.y0 - 0.01, note, ha="left", va="top", fontsize=_pt(8))
     return fig
 
 
@@ -197,6 +400,7 @@ OUTCOME_STYLE = {"force deployed": ("force deployed", "#009E73", "#222222"),
 OUTCOME_COLUMN = "Collective response"
 
 
+@_responsive
 def decision_grid(cases: pd.DataFrame, conditions: dict[str, str], title: str, label_width: int = 38):
     """The mandate's conditions (columns) for each case (rows, oldest first), and beside them, set
     apart, what the alliance did as a whole. `cases` is the long table of mandate_cases with a `when`
@@ -207,13 +411,20 @@ def decision_grid(cases: pd.DataFrame, conditions: dict[str, str], title: str, l
     grid = cases.pivot(index="case_id", columns="condition_id", values="assessment").loc[order, list(conditions)]
     grid[OUTCOME_COLUMN] = cases.drop_duplicates("case_id").set_index("case_id")["outcome"].loc[order]
     names = cases.drop_duplicates("case_id").set_index("case_id")["case"]
-    row_labels = {c: "\n".join(textwrap.wrap(names[c], label_width)) for c in order}
-    column_labels = {c: "\n".join(textwrap.wrap(f"{c}: {text}", 22)) for c, text in conditions.items()}
-    column_labels[OUTCOME_COLUMN] = OUTCOME_COLUMN
+    row_labels = {c: "\n".join(textwrap.wrap(names[c], 20 if _phone else label_width)) for c in order}
+    if _phone:  # condition ids above the columns, their wording under the grid
+        column_labels = {c: c for c in conditions}
+        note = "\n".join(line for c, text in conditions.items() for line in textwrap.wrap(f"{c}: {text}", 52))
+    else:
+        column_labels = {c: "\n".join(textwrap.wrap(f"{c}: {text}", 22)) for c, text in conditions.items()}
+        note = None
+    column_labels[OUTCOME_COLUMN] = "\n".join(textwrap.wrap(OUTCOME_COLUMN, 10)) if _phone else OUTCOME_COLUMN
     return category_grid(grid, {**ASSESSMENT_STYLE, **OUTCOME_STYLE}, row_labels, column_labels, title,
-                         cell_width=1.6, divider_before=OUTCOME_COLUMN)
+                         cell_width=1.45, divider_before=OUTCOME_COLUMN, note=note,
+                         phone_cell_width=0.7, phone_row_height=0.75)
 
 
+@_responsive
 def sizes_over_time(estimates: pd.DataFrame, group: str, when: str, order: list[str], official: str,
                     colours: dict[str, str], title: str, ylabel: str):
     """Each size estimate of each force at the date it refers to: filled dots for the figures of
@@ -221,7 +432,7 @@ def sizes_over_time(estimates: pd.DataFrame, group: str, when: str, order: list[
     an upward arrow for a lower bound given alone ('over')."""
     from matplotlib.lines import Line2D
 
-    fig, ax = plt.subplots(figsize=(9, 4.8))
+    fig, ax = plt.subplots(figsize=(_width(9), 4.8))
     for name in order:
         colour = colours[name]
         rows = estimates[estimates[group] == name]
@@ -236,7 +447,7 @@ def sizes_over_time(estimates: pd.DataFrame, group: str, when: str, order: list[
     shown = estimates[estimates[group].isin(order)]
     ax.set_ylim(0, 1.2 * shown[["value", "value_low"]].max().max())
     ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    _title(ax, title)
     ax.grid(axis="y", color="#e5e5e5")
     ax.set_axisbelow(True)
     ax.yaxis.set_major_formatter(mpl_ticker.StrMethodFormatter("{x:,.0f}"))
@@ -244,11 +455,16 @@ def sizes_over_time(estimates: pd.DataFrame, group: str, when: str, order: list[
     handles += [Line2D([], [], marker="o", linestyle="", color="#777777", label="figure of the CSTO or its officials"),
                 Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#777777",
                        label="figure of the press or an expert")]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    if _phone:
+        _few_date_ticks(ax)
+        _legend_below(ax, handles, 1, 2 * PHONE_MIN_PT)
+    else:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     fig.tight_layout()
     return fig
 
 
+@_responsive
 def vote_grid(votes: pd.DataFrame, row_labels: dict[str, str], title: str):
     """Countries x resolutions of UN votes (Y, N, A, X)."""
     return category_grid(votes, VOTE_STYLE, row_labels, {c: c.replace("A/RES/", "") for c in votes.columns}, title)
@@ -258,9 +474,10 @@ VERDICT_COLOURS = {"accurate": "#0072B2", "imprecise": "#56B4E9", "wrong": "#D55
                    "unverifiable": "#999999", "opinion": "#E69F00"}
 
 
+@_responsive
 def stacked_counts(table: pd.DataFrame, colours: dict[str, str], title: str, xlabel: str):
     """Rows as horizontal bars, stacked by column, each segment labelled with its count."""
-    fig, ax = plt.subplots(figsize=(8.5, 0.55 * len(table) + 1.6))
+    fig, ax = plt.subplots(figsize=(_width(8.5), 0.55 * len(table) + 1.6))
     left = pd.Series(0, index=table.index)
     labels = list(reversed(table.index))
     for column in table.columns:
@@ -269,12 +486,14 @@ def stacked_counts(table: pd.DataFrame, colours: dict[str, str], title: str, xla
                 edgecolor="white")
         for y, (value, start) in enumerate(zip(values, left.reindex(labels))):
             if value:
-                ax.text(start + value / 2, y, str(int(value)), ha="center", va="center", fontsize=8,
+                ax.text(start + value / 2, y, str(int(value)), ha="center", va="center", fontsize=_pt(8),
                         color="white" if column in ("accurate", "wrong") else "#222222")
         left = left + table[column]
     ax.set_xlabel(xlabel)
-    ax.set_title(title, pad=28)
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=8, ncols=len(table.columns), frameon=False)
+    ax.set_yticks(range(len(labels)), [_wrap(name, 200, 22) for name in labels])
+    columns = 2 if _phone else len(table.columns)
+    _title(ax, title, pad=28 + (len(table.columns) - 1) // columns * 1.4 * _pt(8))
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=_pt(8), ncols=columns, frameon=False)
     ax.set_xlim(0, left.max() * 1.05)
     fig.tight_layout()
     return fig
@@ -283,6 +502,7 @@ def stacked_counts(table: pd.DataFrame, colours: dict[str, str], title: str, xla
 POSITION_STYLES = {"agrees": ("#0072B2", "o"), "qualifies": ("#E69F00", "D"), "disagrees": ("#D55E00", "X")}
 
 
+@_responsive
 def items_by_date(items: pd.DataFrame, when: str, label: str, category: str, title: str,
                   styles: dict[str, tuple[str, str]], xlabel: str = ""):
     """One row per item, oldest at the top: a dot at its date, coloured and shaped by its category
@@ -291,7 +511,7 @@ def items_by_date(items: pd.DataFrame, when: str, label: str, category: str, tit
     from matplotlib.lines import Line2D
 
     rows = items.sort_values([when, label]).reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8.5, 0.32 * len(rows) + 1.5))
+    fig, ax = plt.subplots(figsize=(_width(8.5), (0.4 if _phone else 0.32) * len(rows) + 1.5))
     start, end = rows[when].min(), rows[when].max()
     for y, item in rows.iterrows():
         colour, marker = styles[item[category]]
@@ -300,20 +520,21 @@ def items_by_date(items: pd.DataFrame, when: str, label: str, category: str, tit
         # Labels point inwards, so that the axis ends at the data rather than at a label's end.
         late = item[when] > start + (end - start) / 2
         ax.annotate(item[label], (item[when], y), xytext=(-7 if late else 7, 0), textcoords="offset points",
-                    va="center", ha="right" if late else "left", fontsize=8, color="#333333")
+                    va="center", ha="right" if late else "left", fontsize=_pt(8), color="#333333")
     ax.set_ylim(len(rows) - 0.4, -0.6)
     ax.set_yticks([])
     ax.spines["left"].set_visible(False)
     ax.set_xlim(start - (end - start) * 0.03, end + (end - start) * 0.03)
     ax.set_xlabel(xlabel)
-    ax.set_title(title, pad=26)
+    _title(ax, title, pad=26)
     ax.legend(handles=[Line2D([], [], linestyle="", marker=marker, color=colour, markeredgecolor="white",
                               markersize=8, label=name) for name, (colour, marker) in styles.items()],
-              loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(styles), fontsize=8, frameon=False)
+              loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(styles), fontsize=_pt(8), frameon=False)
     fig.tight_layout()
     return fig
 
 
+@_responsive
 def ladder_timeline(events: pd.DataFrame, when: str, label: str, category: str, title: str,
                     colours: dict[str, str], order: list[str] | None = None, date_text: str | None = None):
     """Dated events on one vertical time axis (earliest at the top), a dot per event coloured by
@@ -331,14 +552,14 @@ def ladder_timeline(events: pd.DataFrame, when: str, label: str, category: str, 
     placed = []
     for day in days:
         placed.append(max(day, placed[-1] + gap) if placed else day)
-    fig, ax = plt.subplots(figsize=(5.6, 0.44 * len(events) + 1.6))
+    fig, ax = plt.subplots(figsize=(4.4 if _phone else 5.6, (0.6 if _phone else 0.44) * len(events) + 1.6))
     ax.axvline(0, color="#bbbbbb", linewidth=1, zorder=0)
     for (_, event), day, at in zip(events.iterrows(), days, placed):
         colour = colours.get(event[category], style.INK)
         ax.scatter([0], [day], s=42, color=colour, edgecolor="white", linewidth=0.6, zorder=3)
         ax.plot([0.02, 0.12], [day, at], color="#999999", linewidth=0.6, zorder=1)
         printed = event[date_text] if date_text else f"{event[when]:%-d %b %Y}"
-        ax.text(0.14, at, f"{printed}  {event[label]}", va="center", fontsize=10, color=style.INK)
+        ax.text(0.14, at, _wrap(f"{printed}  {event[label]}", 200, 36), va="center", fontsize=10, color=style.INK)
     ax.set_xlim(-0.08, 1.0)  # labels run on past the axes; the saved figure is cropped to its content
     ax.set_ylim(max(placed[-1], days.max()) + gap, days.min() - gap)
     ax.yaxis.set_major_locator(mdates.YearLocator())
@@ -349,7 +570,7 @@ def ladder_timeline(events: pd.DataFrame, when: str, label: str, category: str, 
     ax.set_axisbelow(True)
     shown = [c for c in (order or list(colours)) if c in set(events[category])]
     ax.legend(handles=[Line2D([], [], marker="o", linestyle="", color=colours[c], label=c) for c in shown],
-              loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(shown), fontsize=10, frameon=False)
-    ax.set_title(title, pad=24)
+              loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1 if _phone else len(shown), fontsize=10, frameon=False)
+    _title(ax, title, pad=24 + (18 * (len(shown) - 1) if _phone else 0))
     fig.tight_layout()
     return fig

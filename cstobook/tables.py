@@ -31,6 +31,13 @@ def author_year(key: str) -> str:
     return f"{who} {year}"
 
 
+def author_years(cell) -> str:
+    """A source_id cell ('a;b') as readers see sources in plain text: 'Author Year; Author Year'."""
+    from cstobook.data import source_keys
+
+    return "; ".join(author_year(key) for key in source_keys(cell))
+
+
 def source_links(escaped_keys: str) -> str:
     """'a;b' (already escaped) -> 'Author Year' links to each source's URL, opening safely in a new
     tab. (The full reference is in the bibliography; a title attribute on every link cost a page of
@@ -111,6 +118,46 @@ _FILTER_SCRIPT = """
 """
 
 
+LONGEST_UNBROKEN_WORD = 14
+TABLE_WIDTH_CHARS = 85  # characters of a filterable table's text across a desktop page (1280 px), cell padding included
+
+
+def _column_shares(table: pd.DataFrame) -> list[float]:
+    """Each column's share of the table's width (%), after the typical length of its values (a
+    short code, a paragraph); never narrower than its longest word, cell or heading, so that no
+    word ("narrator", "imprecise") breaks in the middle."""
+    import re
+
+    def longest_word(values) -> int:
+        words = (w for v in values for w in re.sub(r"<[^>]+>", " ", html.unescape(str(v))).split())
+        return max((len(w) for w in words), default=1)
+
+    typical = [min(max(table[c].astype(str).str.len().median(), len(str(c)) + 2, 22), 120) ** 0.75
+               for c in table.columns]
+    def shown(column: str):  # the Sources column shows author-year labels, not keys
+        values = table[column].dropna()
+        if column != SOURCES_COLUMN:
+            return values
+        entries = bibliography_entries()
+        return [author_year(k.strip()) if k.strip() in entries else k for v in values for k in str(v).split(";")]
+
+    # words longer than LONGEST_UNBROKEN_WORD (web addresses, identifiers) may still wrap
+    floors = [100 * (min(max(longest_word(shown(c)), longest_word([c])), LONGEST_UNBROKEN_WORD) + 3) / TABLE_WIDTH_CHARS
+              for c in table.columns]
+    if sum(floors) >= 100:
+        return [100 * f / sum(floors) for f in floors]
+    shares = [100 * w / sum(typical) for w in typical]
+    fixed: set[int] = set()
+    while True:  # raise the columns under their floor; the others share what is left
+        under = {i for i, (share, floor) in enumerate(zip(shares, floors)) if share < floor - 1e-9} - fixed
+        if not under:
+            return shares
+        fixed |= under
+        free = 100 - sum(floors[i] for i in fixed)
+        rest = sum(typical[i] for i in range(len(typical)) if i not in fixed)
+        shares = [floors[i] if i in fixed else free * typical[i] / rest for i in range(len(typical))]
+
+
 def _card_labels(box_id: str, columns, table: pd.DataFrame | None = None) -> str:
     """On a narrow screen the table's rows read as cards (_static/cstobook.css): each cell is
     preceded by its column's name, written here as CSS generated content of its column class.
@@ -123,10 +170,7 @@ def _card_labels(box_id: str, columns, table: pd.DataFrame | None = None) -> str
                     for i, column in enumerate(columns))
     widths = ""
     if table is not None:
-        typical = [min(max(table[c].astype(str).str.len().median(), len(str(c)) + 2, 22), 120) ** 0.75
-                   for c in table.columns]
-        widths = "".join(f"#{box_id} th.col{i}{{width:{100 * w / sum(typical):.1f}%}}"
-                         for i, w in enumerate(typical))
+        widths = "".join(f"#{box_id} th.col{i}{{width:{share:.1f}%}}" for i, share in enumerate(_column_shares(table)))
     return f"<style>@media (max-width: 720px){{{rules}}}@media (min-width: 721px){{{widths}}}</style>"
 
 

@@ -399,14 +399,15 @@ BLOCKS_JS = """() => [...document.querySelectorAll(
     'article h1, article h2, article p, article figure, article blockquote, article .admonition')]
   .filter(e => e.getBoundingClientRect().height > 0).slice(0, 12).map(e => ({
     tag: e.tagName.toLowerCase(), cls: e.className || '', top: e.getBoundingClientRect().top + scrollY,
-    text: (e.innerText || '').trim().slice(0, 400), img: !!e.querySelector('img')}))"""
+    text: (e.innerText || '').trim().slice(0, e.tagName === 'FIGURE' ? 2000 : 80),
+    img: !!e.querySelector('img')}))"""
 
 # Images of the article as rendered: natural and CSS widths (px per figure inch follows from the
 # image's own dpi).
 FIGURES_JS = """() => [...document.querySelectorAll('article img')]
   .filter(img => img.naturalWidth > 0)
   .map(img => ({src: img.currentSrc || img.src, natural: img.naturalWidth,
-                rendered: img.getBoundingClientRect().width}))"""
+                rendered: img.getBoundingClientRect().width, viewport: innerWidth}))"""
 
 # Rows of filterable tables: how each is laid out, and the column names shown before its cells.
 CARDS_JS = """() => [...document.querySelectorAll('.cstobook-filter tbody tr')].slice(0, 3).map(tr => {
