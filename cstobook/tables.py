@@ -119,7 +119,7 @@ _FILTER_SCRIPT = """
 
 
 LONGEST_UNBROKEN_WORD = 14
-TABLE_WIDTH_CHARS = 85  # characters of a filterable table's text across a desktop page (1280 px), cell padding included
+TABLE_WIDTH_CHARS = 100  # characters of a filterable table's text across a desktop page (1280 px), cell padding included
 
 
 def _column_shares(table: pd.DataFrame) -> list[float]:
@@ -132,7 +132,7 @@ def _column_shares(table: pd.DataFrame) -> list[float]:
         words = (w for v in values for w in re.sub(r"<[^>]+>", " ", html.unescape(str(v))).split())
         return max((len(w) for w in words), default=1)
 
-    typical = [min(max(table[c].astype(str).str.len().median(), len(str(c)) + 2, 22), 120) ** 0.75
+    typical = [min(max(table[c].astype(str).str.len().median(), len(str(c)) + 2, 22), 300) ** 0.9
                for c in table.columns]
     def shown(column: str):  # the Sources column shows author-year labels, not keys
         values = table[column].dropna()
@@ -142,7 +142,7 @@ def _column_shares(table: pd.DataFrame) -> list[float]:
         return [author_year(k.strip()) if k.strip() in entries else k for v in values for k in str(v).split(";")]
 
     # words longer than LONGEST_UNBROKEN_WORD (web addresses, identifiers) may still wrap
-    floors = [100 * (min(max(longest_word(shown(c)), longest_word([c])), LONGEST_UNBROKEN_WORD) + 3) / TABLE_WIDTH_CHARS
+    floors = [100 * (min(max(longest_word(shown(c)), longest_word([c])), LONGEST_UNBROKEN_WORD) + 1) / TABLE_WIDTH_CHARS
               for c in table.columns]
     if sum(floors) >= 100:
         return [100 * f / sum(floors) for f in floors]

@@ -532,9 +532,11 @@ class BookBrowser:
         page.goto(self.server.url(name), wait_until="load")
         frames = wait_for_maps(page)
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=self.screenshot_path(name, mode), full_page=True)
+        # What the reader's visit loads, before the test's own full-page screenshot (which can make
+        # chromium re-evaluate a <picture> and start, then abort, another rendering's request)
         visit.log.stop()
         visit.transfers = visit.log.transfers()
+        page.screenshot(path=self.screenshot_path(name, mode), full_page=True)
         visit.theme = page.evaluate("() => document.documentElement.dataset.theme")
         visit.figures = page.evaluate(FIGURES_JS)
         visit.cards = page.evaluate(CARDS_JS)
