@@ -1,0 +1,65 @@
+"""The book in another language: the Arabic edition's translations of what chapters' code writes.
+
+Sphinx translates the pages' prose from one catalogue per page (locales/ar/LC_MESSAGES/<page>.po,
+tools/build_edition.py). What a chapter's code writes (the claims register's cells, a chart's
+labels) is not prose Sphinx sees, so it is translated here, from catalogues of the same kind
+(`DOMAINS`), which the same command extracts and merges: a changed English string comes back
+untranslated or fuzzy, and is then shown in English until it is translated again.
+
+A chapter that writes HTML for readers writes it once per edition with `bilingual`; each edition's
+build keeps its own language's part (_ext/editions.py).
+"""
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+from pathlib import Path
+
+from cstobook.paths import ROOT
+
+LOCALES = ROOT / "locales"
+LANGUAGES = ("ar",)
+RIGHT_TO_LEFT = {"ar"}
+EDITION_CLASS = "cstobook-edition"
+# catalogue: what it holds (its messages are listed by `messages`)
+DOMAINS = {"data": "cells of the data tables that translated pages show",
+           "figures": "words on the charts of translated pages"}
+
+
+def direction(language: str) -> str:
+    return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+
+
+def catalogue_path(language: str, domain: str) -> Path:
+    return LOCALES / language / "LC_MESSAGES" / f"{domain}.po"
+
+
+@lru_cache(maxsize=None)
+def catalogue(language: str, domain: str) -> dict[str, str]:
+    """msgid: msgstr of the translated, not fuzzy, messages of one catalogue."""
+    import polib
+
+    path = catalogue_path(language, domain)
+    if not path.exists():
+        return {}
+    return {entry.msgid: entry.msgstr for entry in polib.pofile(str(path)).translated_entries()}
+
+
+def translate(text: str, language: str, domain: str = "data") -> str:
+    """`text` in `language`; the English text itself where no translation is on record."""
+    if language == "en" or not isinstance(text, str):
+        return text
+    return catalogue(language, domain).get(text, text)
+
+
+def is_translated(text: str, language: str, domain: str = "data") -> bool:
+    return text in catalogue(language, domain)
+
+
+def bilingual(english_html: str, translations: dict[str, str]) -> str:
+    """One block of HTML per edition; each edition's build keeps its own and drops the others."""
+    parts = [f'<div class="{EDITION_CLASS}" lang="en">{english_html}</div>']
+    for language, translated in translations.items():
+        parts.append(f'<div class="{EDITION_CLASS}" lang="{html.escape(language)}" '
+                     f'dir="{direction(language)}">{translated}</div>')
+    return "".join(parts)

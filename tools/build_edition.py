@@ -1,0 +1,87 @@
+"""The Arabic edition, and the message catalogues it is translated from.
+
+The English text is the one source. Sphinx's internationalisation extracts its messages into one
+catalogue per page (`--catalogues`: _build/gettext/*.pot, merged into locales/ar/LC_MESSAGES/*.po,
+where a changed English message comes back untranslated or fuzzy), and builds the Arabic edition
+from the same sources, the same executed notebooks and the translated catalogues (`ar`): written to
+_build/ar/html, then published beside the English edition as _build/html/ar/.
+
+    python tools/build_edition.py ar [--source DIR] [--path-output DIR] [--lenient]
+    python tools/build_edition.py --catalogues
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = {"ar": "ar/"}   # language: the edition's folder inside the English edition's
+
+
+def site_url(source: Path) -> str:
+    return yaml.safe_load((source / "_config.yml").read_text(encoding="utf-8"))["html"]["baseurl"]
+
+
+def sphinx_build(source: Path, output: Path, doctrees: Path, builder: str, overrides: dict,
+                 strict: bool) -> int:
+    from jupyter_book.sphinx import build_sphinx
+
+    overrides = {"external_toc_path": (source / "_toc.yml").as_posix(), "nitpicky": strict,
+                 "latex_individualpages": False,   # jupyter-book's own option, which it expects
+                 # the English build's execution cache: the Arabic edition shows the same outputs
+                 "nb_execution_cache_path": str(source / "_build" / ".jupyter_cache"), **overrides}
+    result = build_sphinx(source, output, noconfig=True, path_config=str(source / "_config.yml"),
+                          confoverrides=overrides, doctreedir=doctrees, builder=builder,
+                          warningiserror=strict, keep_going=True)
+    return 1 if isinstance(result, Exception) else int(result or 0)
+
+
+def build_translation(language: str, source: Path = ROOT, path_output: Path | None = None,
+                      strict: bool = True) -> int:
+    """The edition in `language`, into <path_output>/_build/html/<folder>; 0 when it built cleanly."""
+    build_root = (path_output or source) / "_build"
+    staging = build_root / language
+    status = sphinx_build(source, staging / "html", staging / ".doctrees", "html",
+                          {"language": language, "html_baseurl": site_url(source) + LANGUAGES[language],
+                           "ogp_site_url": site_url(source) + LANGUAGES[language],
+                           "nb_execution_cache_path": str(build_root / ".jupyter_cache")}, strict)
+    published = build_root / "html" / LANGUAGES[language]
+    if published.exists():
+        shutil.rmtree(published)
+    shutil.copytree(staging / "html", published, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
+    return status
+
+
+def update_catalogues(source: Path = ROOT, languages: tuple[str, ...] = tuple(LANGUAGES)) -> int:
+    """Extract every page's messages and merge them into locales/<language>/LC_MESSAGES/*.po."""
+    from sphinx_intl.basic import update
+
+    templates = source / "_build" / "gettext"
+    status = sphinx_build(source, templates, source / "_build" / "gettext-doctrees", "gettext", {}, strict=True)
+    if status == 0:
+        update(str(source / "locales"), str(templates), languages)
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("language", nargs="?", choices=sorted(LANGUAGES))
+    parser.add_argument("--catalogues", action="store_true", help="update the message catalogues")
+    parser.add_argument("--source", type=Path, default=ROOT)
+    parser.add_argument("--path-output", type=Path, default=None)
+    parser.add_argument("--lenient", action="store_true", help="warnings do not fail the build")
+    args = parser.parse_args(argv)
+    if args.catalogues:
+        return update_catalogues(args.source.resolve())
+    if not args.language:
+        parser.error("name a language, or --catalogues")
+    return build_translation(args.language, args.source.resolve(),
+                             args.path_output.resolve() if args.path_output else None, not args.lenient)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
