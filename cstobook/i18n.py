@@ -63,3 +63,24 @@ def bilingual(english_html: str, translations: dict[str, str]) -> str:
         parts.append(f'<div class="{EDITION_CLASS}" lang="{html.escape(language)}" '
                      f'dir="{direction(language)}">{translated}</div>')
     return "".join(parts)
+
+
+# The free-text columns that translated pages show, by table; and the words their code adds.
+DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary")}
+INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources")
+
+
+def messages(domain: str) -> list[str]:
+    """The English strings of a catalogue, in a stable order (tools/build_edition.py --catalogues)."""
+    if domain == "data":
+        from cstobook import data
+
+        found = list(INTERFACE)
+        for table, columns in DATA_COLUMNS.items():
+            frame = data.load_table(table)
+            for column in columns:
+                found.extend(str(value) for value in frame[column].dropna())
+        return list(dict.fromkeys(found))
+    if domain == "figures":
+        return []
+    raise KeyError(f"no catalogue named {domain!r}: the catalogues are {', '.join(DOMAINS)}")

@@ -63,8 +63,24 @@ def update_catalogues(source: Path = ROOT, languages: tuple[str, ...] = tuple(LA
     templates = source / "_build" / "gettext"
     status = sphinx_build(source, templates, source / "_build" / "gettext-doctrees", "gettext", {}, strict=True)
     if status == 0:
+        write_code_templates(templates)
         update(str(source / "locales"), str(templates), languages)
     return status
+
+
+def write_code_templates(templates: Path) -> None:
+    """One .pot per catalogue of what chapters' code writes (cstobook.i18n.DOMAINS)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from cstobook import i18n
+
+    for domain in i18n.DOMAINS:
+        catalog = Catalog(project="Would Russia call on the CSTO in Ukraine?", charset="utf-8")
+        for message in i18n.messages(domain):
+            catalog.add(message)
+        with (templates / f"{domain}.pot").open("wb") as pot:
+            write_po(pot, catalog, omit_header=False, width=76)
 
 
 def main(argv: list[str] | None = None) -> int:
