@@ -52,7 +52,12 @@ ALL_DATA = "data/"  # an input meaning: every file in data/
 FUNCTION_INPUTS = {"load_region": ("region", "countries")}  # the region's iso3 are checked against countries
 # What importing a module of cstobook reads, beyond its own code and the tables a chapter loads.
 MODULE_INPUTS = {"datapackage_docs": (ALL_DATA,),  # the data appendix shows every file of data/
-                 "geometry": ("data/region.geojson",)}  # maps refer to its outlines by key
+                 "geometry": ("data/region.geojson",),  # maps refer to its outlines by key
+                 # what code writes in each edition comes from the catalogues of cstobook.i18n
+                 "i18n": ("locales/ar/LC_MESSAGES/data.po", "locales/ar/LC_MESSAGES/figures.po")}
+# What every page is drawn with besides its source: a change re-writes every page (Sphinx's
+# incremental build sees only sources, and would keep pages drawn with the old style sheet).
+PRESENTATION = ("_static", "_templates", "_ext", "locales/ar/LC_MESSAGES/edition.po")
 _LOAD_TABLE = re.compile(r"\bload_table\(\s*(?P<quote>['\"])(?P<name>[^'\"]+)(?P=quote)")
 _ANY_LOAD_TABLE = re.compile(r"\bload_table\(")
 _DATA_FILE = re.compile(r"['\"](?:\.\./)?data/(?P<file>[^'\"/]+)['\"]")
@@ -335,11 +340,24 @@ def outdated_by_inputs(app: Sphinx, env, added: set, changed: set, removed: set)
              if docname not in done and docname in env.found_docs
              and fingerprint(record["inputs"], root, digester) != record["fingerprint"]]
     failed = [docname for docname in sorted(_failed_docs(env)) if docname not in done and docname not in stale]
+    drawn_with = presentation_fingerprint(root)
+    if getattr(env, "cstobook_presentation", None) != drawn_with:
+        logger.info("[build_integrity] style sheets, templates or extensions changed: re-writing every page")
+        stale = sorted(env.found_docs - done)
+        failed = []
+    env.cstobook_presentation = drawn_with
     if stale:
         logger.info(f"[build_integrity] inputs changed, re-reading: {', '.join(stale)}")
     if failed:
         logger.info(f"[build_integrity] execution failed last time, re-reading: {', '.join(failed)}")
     return stale + failed
+
+
+def presentation_fingerprint(root: Path) -> str:
+    files = sorted(path for entry in PRESENTATION for path in
+                   ([root / entry] if (root / entry).is_file() else (root / entry).rglob("*"))
+                   if path.is_file() and "__pycache__" not in path.parts)
+    return _sha("".join(f"{path.relative_to(root)}\0{_file_digest(path)}\n" for path in files))
 
 
 def purge_doc(app: Sphinx, env, docname: str) -> None:

@@ -19,14 +19,16 @@ def cite_this_page(app: Sphinx, pagename: str, templatename: str, context: dict,
     body = context.get("body")
     if doctree is None or not isinstance(body, str) or pagename == CITE_PAGE or CITE_PAGE not in app.env.all_docs:
         return
-    from cstobook import edition
+    from cstobook import edition, i18n
 
+    language = app.config.language or "en"
     href = app.builder.get_relative_uri(pagename, CITE_PAGE)
+    cite = i18n.edition_words("cite_book" if pagename == app.config.root_doc else "cite_chapter", language,
+                              version=edition.version(), date=i18n.spelled_date(edition.released(), language))
+    label = i18n.edition_words("how_to_cite", language)
     context["body"] = body + (
-        f'<aside class="cstobook-cite-this" aria-label="How to cite"><p>Cite this '
-        f'{"book" if pagename == app.config.root_doc else "chapter"}: version '
-        f'{html.escape(edition.version())} of {edition.released():%-d %B %Y}. '
-        f'<a href="{html.escape(href)}">How to cite, and the PDF edition</a>.</p></aside>')
+        f'<aside class="cstobook-cite-this" aria-label="{html.escape(label)}"><p>{html.escape(cite)} '
+        f'<a href="{html.escape(href)}">{html.escape(label)}</a>.</p></aside>')
 
 
 PHONE_MEDIA = "screen and (max-width: 600px)"

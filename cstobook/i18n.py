@@ -20,10 +20,14 @@ from cstobook.paths import ROOT
 LOCALES = ROOT / "locales"
 LANGUAGES = ("ar",)
 RIGHT_TO_LEFT = {"ar"}
+# Where each edition lives in the published site: the translations one folder below the English.
+EDITION_FOLDERS = {"en": "", "ar": "ar/"}
+LANGUAGE_NAMES = {"en": "English", "ar": "العربية"}
 EDITION_CLASS = "cstobook-edition"
 # catalogue: what it holds (its messages are listed by `messages`)
 DOMAINS = {"data": "cells of the data tables that translated pages show",
-           "figures": "words on the charts of translated pages"}
+           "figures": "words on the charts of translated pages",
+           "edition": "words the build adds to every page: notices, the language switch, the citation line"}
 
 
 def direction(language: str) -> str:
@@ -58,16 +62,50 @@ def is_translated(text: str, language: str, domain: str = "data") -> bool:
 
 def bilingual(english_html: str, translations: dict[str, str]) -> str:
     """One block of HTML per edition; each edition's build keeps its own and drops the others."""
-    parts = [f'<div class="{EDITION_CLASS}" lang="en">{english_html}</div>']
-    for language, translated in translations.items():
-        parts.append(f'<div class="{EDITION_CLASS}" lang="{html.escape(language)}" '
-                     f'dir="{direction(language)}">{translated}</div>')
-    return "".join(parts)
+    parts = [("en", english_html), *translations.items()]
+    return "".join(f'<!--edition:{language}--><div class="{EDITION_CLASS}" lang="{html.escape(language)}" '
+                   f'dir="{direction(language)}">{part}</div><!--/edition:{language}-->'
+                   for language, part in parts)
 
 
 # The free-text columns that translated pages show, by table; and the words their code adds.
 DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary")}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources")
+
+
+# The words the build adds to pages (_ext/editions.py), kept here so that the catalogue tool
+# lists them without importing Sphinx.
+EDITION_WORDS = {
+    "cite_book": "Cite this book: version {version} of {date}.",
+    "cite_chapter": "Cite this chapter: version {version} of {date}.",
+    "how_to_cite": "How to cite, and the PDF edition",
+    "part": "Only the title, headings and summary of this page are translated so far; the rest is shown in English.",
+    "none": "This page is not translated yet; it is shown in English.",
+    "english_page": "Read the English page",
+    "switch_title": "This page in the other edition",
+}
+
+
+def edition_words(key: str, language: str, **values) -> str:
+    return translate(EDITION_WORDS[key], language, "edition").format(**values)
+
+
+# Dates in prose: day, month, year. The Arabic edition names the months as Sky News Arabia does.
+MONTHS = {"ar": ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر",
+                 "أكتوبر", "نوفمبر", "ديسمبر")}
+
+
+def spelled_date(day, language: str) -> str:
+    """'29 November 2026', or in Arabic '29 نوفمبر 2026' (Western digits, as the outlet prints them)."""
+    if language in MONTHS:
+        return f"{day.day} {MONTHS[language][day.month - 1]} {day.year}"
+    return f"{day:%-d %B %Y}"
+
+
+def book_title() -> str:
+    import yaml
+
+    return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
 
 
 def messages(domain: str) -> list[str]:
@@ -83,4 +121,6 @@ def messages(domain: str) -> list[str]:
         return list(dict.fromkeys(found))
     if domain == "figures":
         return []
+    if domain == "edition":
+        return [book_title(), *EDITION_WORDS.values()]
     raise KeyError(f"no catalogue named {domain!r}: the catalogues are {', '.join(DOMAINS)}")

@@ -19,7 +19,10 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = {"ar": "ar/"}   # language: the edition's folder inside the English edition's
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from cstobook import i18n  # noqa: E402
 
 
 def site_url(source: Path) -> str:
@@ -46,17 +49,18 @@ def build_translation(language: str, source: Path = ROOT, path_output: Path | No
     build_root = (path_output or source) / "_build"
     staging = build_root / language
     status = sphinx_build(source, staging / "html", staging / ".doctrees", "html",
-                          {"language": language, "html_baseurl": site_url(source) + LANGUAGES[language],
-                           "ogp_site_url": site_url(source) + LANGUAGES[language],
+                          {"language": language, "html_title": i18n.translate(i18n.book_title(), language, "edition"),
+                           "html_baseurl": site_url(source) + i18n.EDITION_FOLDERS[language],
+                           "ogp_site_url": site_url(source) + i18n.EDITION_FOLDERS[language],
                            "nb_execution_cache_path": str(build_root / ".jupyter_cache")}, strict)
-    published = build_root / "html" / LANGUAGES[language]
+    published = build_root / "html" / i18n.EDITION_FOLDERS[language]
     if published.exists():
         shutil.rmtree(published)
     shutil.copytree(staging / "html", published, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
     return status
 
 
-def update_catalogues(source: Path = ROOT, languages: tuple[str, ...] = tuple(LANGUAGES)) -> int:
+def update_catalogues(source: Path = ROOT, languages: tuple[str, ...] = i18n.LANGUAGES) -> int:
     """Extract every page's messages and merge them into locales/<language>/LC_MESSAGES/*.po."""
     from sphinx_intl.basic import update
 
@@ -73,8 +77,6 @@ def write_code_templates(templates: Path) -> None:
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
-    from cstobook import i18n
-
     for domain in i18n.DOMAINS:
         catalog = Catalog(project="Would Russia call on the CSTO in Ukraine?", charset="utf-8")
         for message in i18n.messages(domain):
@@ -85,7 +87,7 @@ def write_code_templates(templates: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("language", nargs="?", choices=sorted(LANGUAGES))
+    parser.add_argument("language", nargs="?", choices=i18n.LANGUAGES)
     parser.add_argument("--catalogues", action="store_true", help="update the message catalogues")
     parser.add_argument("--source", type=Path, default=ROOT)
     parser.add_argument("--path-output", type=Path, default=None)

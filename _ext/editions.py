@@ -1,0 +1,231 @@
+"""Sphinx extension for the book's editions: the English original and its translations (the Arabic
+edition, built by tools/build_edition.py from locales/<language>/LC_MESSAGES/*.po).
+
+- Every page links to the same page in the other editions (a switch in the article header, and
+  `hreflang` alternates in its head, for search engines).
+- A translated page keeps its own language's part of what chapters' code wrote once per edition
+  (cstobook.i18n.bilingual), and drops the others'. The English edition does the same.
+- In a translated edition, a page says in its language whether it is translated in full, in part
+  or not yet, and links to the English page; what is still English is marked lang="en" dir="ltr",
+  so that it reads left to right inside a right-to-left page.
+- Right-to-left editions get `dir="rtl"` on <html> (pydata-sphinx-theme sets no direction), the
+  mirrored layout of _static/rtl.css, and the Arabic web font cut to the characters the edition
+  uses (fontTools), served by the site itself.
+- `{glue:text}` roles inside translated messages resolve: Sphinx parses a translated message as a
+  document of its own, apart from the notebook whose glue data myst-nb keeps on the page's
+  document; the page's notebook is remembered before the translation and lent to those messages.
+"""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+from sphinx.util.nodes import extract_messages
+
+from cstobook import i18n
+
+UNTRANSLATED_CLASS = "cstobook-untranslated"
+NOTICE_CLASS = "cstobook-translation-notice"
+FONT_FOLDER = "fonts"
+ARABIC_FONTS = {"NotoNaskhArabic-Regular": 400, "NotoNaskhArabic-Bold": 700}
+
+
+# ---- glue data for translated messages --------------------------------------------------------
+
+_PAGE_NOTEBOOKS: dict[str, object] = {}
+
+
+class RememberPageNotebook(SphinxTransform):
+    """Before Sphinx's Locale transform (priority 20) parses the translated messages, remember
+    the page's notebook renderer, which holds its glue data."""
+
+    default_priority = 10
+
+    def apply(self, **kwargs) -> None:
+        if "nb_renderer" in self.document:
+            _PAGE_NOTEBOOKS[self.env.docname] = self.document["nb_renderer"]
+
+
+def lend_page_notebook(retrieve):
+    def retrieve_glue_data(document, key):
+        env = getattr(document.settings, "env", None)
+        if "nb_renderer" not in document and env is not None and env.docname in _PAGE_NOTEBOOKS:
+            document["nb_renderer"] = _PAGE_NOTEBOOKS[env.docname]
+        return retrieve(document, key)
+    return retrieve_glue_data
+
+
+def forget_page_notebook(app: Sphinx, doctree) -> None:
+    _PAGE_NOTEBOOKS.pop(app.env.docname, None)
+
+
+# ---- each edition's own part of what code wrote --------------------------------------------------
+
+EDITION_BLOCK = re.compile(r"<!--edition:(?P<language>[\w-]+)-->.*?<!--/edition:(?P=language)-->", re.S)
+
+
+def keep_own_edition(text: str, language: str) -> str:
+    return EDITION_BLOCK.sub(lambda m: m[0] if m["language"] == language else "", text)
+
+
+def select_edition(app: Sphinx, doctree, docname: str) -> None:
+    for raw in list(doctree.findall(nodes.raw)):
+        if "<!--edition:" in raw.astext():
+            kept = keep_own_edition(raw.astext(), app.config.language)
+            raw.parent.replace(raw, nodes.raw("", kept, format=raw.get("format", "html")))
+
+
+# ---- translated editions: coverage, notice, what is still English -------------------------------
+
+def translated(app: Sphinx) -> bool:
+    return app.config.language not in (None, "", "en")
+
+
+def relative_root(docname: str) -> str:
+    return "../" * docname.count("/")
+
+
+def english_page(docname: str) -> str:
+    """The English page of a translated page, relative to it (the translation sits one folder
+    below the English edition)."""
+    return f"../{relative_root(docname)}{docname}.html"
+
+
+def mark_translation(app: Sphinx, doctree) -> None:
+    """After the translation: count the page's translated messages and mark what stayed English."""
+    if not translated(app):
+        return
+    language = app.config.language
+    messages = [node for node, _ in extract_messages(doctree)]
+    done = [node for node in messages if node.get("translated")]
+    for node in messages:
+        if not node.get("translated") and re.search("[A-Za-z]", node.astext()):
+            node["classes"].append(UNTRANSLATED_CLASS)
+    for output in doctree.findall(nodes.container):
+        if "cell_output" in output.get("classes", []) and f'lang="{language}"' not in output.astext():
+            output["classes"].append(UNTRANSLATED_CLASS)
+    state = "full" if messages and len(done) == len(messages) else "part" if done else "none"
+    app.env.metadata[app.env.docname][TRANSLATION_STATE] = state
+
+
+TRANSLATION_STATE = "cstobook_translation"
+
+
+def add_notice(app: Sphinx, doctree, docname: str) -> None:
+    """Under the title of a page translated in part or not yet (at each writing, so that the
+    notice follows the edition's own catalogue)."""
+    state = app.env.metadata.get(docname, {}).get(TRANSLATION_STATE, "full")
+    section = next(doctree.findall(nodes.section), None)
+    if state != "full" and section is not None:
+        section.insert(1, notice(docname, state, app.config.language))
+
+
+def notice(docname: str, state: str, language: str) -> nodes.raw:
+    text = html.escape(i18n.edition_words(state, language))
+    link = html.escape(i18n.edition_words("english_page", language))
+    return nodes.raw("", f'<p class="{NOTICE_CLASS}" role="note">{text} '
+                         f'<a href="{english_page(docname)}" hreflang="en">{link}</a>.</p>', format="html")
+
+
+_UNTRANSLATED_TAG = re.compile(r'(<[a-z][a-z0-9]*\b[^>]*\bclass="[^"]*\b' + UNTRANSLATED_CLASS + r'\b[^"]*")')
+
+
+def mark_english(body: str) -> str:
+    return _UNTRANSLATED_TAG.sub(r'\1 lang="en" dir="ltr"', body)
+
+
+# ---- every page: the switch and hreflang --------------------------------------------------------
+
+def edition_urls(app: Sphinx, pagename: str) -> dict[str, str]:
+    """Absolute address of this page in every edition, from the site's address."""
+    base = app.config.html_baseurl
+    own = i18n.EDITION_FOLDERS[app.config.language or "en"]
+    site = base[: len(base) - len(own)] if own and base.endswith(own) else base
+    return {language: f"{site}{folder}{pagename}.html" for language, folder in i18n.EDITION_FOLDERS.items()}
+
+
+def link_editions(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if app.builder.format != "html" or doctree is None:
+        return
+    language = app.config.language or "en"
+    urls = edition_urls(app, pagename)
+    alternates = "".join(f'<link rel="alternate" hreflang="{lang}" href="{html.escape(url)}" />\n'
+                         for lang, url in urls.items())
+    alternates += f'<link rel="alternate" hreflang="x-default" href="{html.escape(urls["en"])}" />\n'
+    context["metatags"] = context.get("metatags", "") + alternates
+    others = [lang for lang in i18n.EDITION_FOLDERS if lang != language]
+    other = others[0]
+    if language == "en":
+        href = f"{relative_root(pagename)}{i18n.EDITION_FOLDERS[other]}{pagename}.html"
+    else:
+        href = english_page(pagename)
+    context["edition_switch"] = {"href": href, "hreflang": other, "label": i18n.LANGUAGE_NAMES[other],
+                                 "title": i18n.edition_words("switch_title", language)}
+    body = context.get("body")
+    if isinstance(body, str) and translated(app):
+        context["body"] = mark_english(body)
+
+
+# ---- right to left, and the edition's font -----------------------------------------------------
+
+def add_edition_styles(app: Sphinx) -> None:
+    if app.config.language in i18n.RIGHT_TO_LEFT:
+        app.add_css_file("rtl.css")
+
+
+def set_direction(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    for copied in (outdir / "_static" / FONT_FOLDER).glob("*.ttf"):  # the sources of the web fonts
+        copied.unlink()
+    if app.config.language not in i18n.RIGHT_TO_LEFT:
+        return
+    opening = f'<html lang="{app.config.language}"'
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if opening in text and f'{opening} dir="rtl"' not in text:
+            page.write_text(text.replace(opening, f'{opening} dir="rtl"', 1), encoding="utf-8")
+    write_edition_font(app, outdir)
+
+
+def write_edition_font(app: Sphinx, outdir: Path) -> None:
+    """The Arabic font as WOFF2, cut to the characters of the edition's pages (and the contextual
+    forms they need: fontTools' subsetter keeps the shaping tables)."""
+    from fontTools import subset
+
+    characters = set()
+    for page in outdir.rglob("*.html"):
+        characters.update(page.read_text(encoding="utf-8"))
+    arabic = {ord(c) for c in characters if "\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufefc"}
+    arabic |= {ord(c) for c in " .,:;!?()[]«»-–—/0123456789،؛؟"}
+    target = outdir / "_static" / FONT_FOLDER
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ARABIC_FONTS:
+        options = subset.Options()
+        options.flavor = "woff2"
+        options.layout_features = ["*"]
+        font = subset.load_font(str(Path(app.srcdir) / "_static" / FONT_FOLDER / f"{name}.ttf"), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=arabic)
+        subsetter.subset(font)
+        subset.save_font(font, str(target / f"{name}.woff2"), options)
+
+
+def setup(app: Sphinx) -> dict:
+    from myst_nb.ext.glue import roles
+
+    roles.retrieve_glue_data = lend_page_notebook(roles.retrieve_glue_data)
+    app.add_transform(RememberPageNotebook)
+    app.connect("doctree-read", mark_translation)
+    app.connect("doctree-read", forget_page_notebook)
+    app.connect("doctree-resolved", select_edition)
+    app.connect("doctree-resolved", add_notice)
+    app.connect("builder-inited", add_edition_styles)
+    app.connect("html-page-context", link_editions)
+    app.connect("build-finished", set_direction)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
