@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book check test data serve bench bench-pages bench-tests register clean setup browser pdf lab
+.PHONY: book catalogues check test data serve bench bench-pages bench-tests register clean setup browser pdf lab
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,14 +21,20 @@ setup: $(STAMP)
 # lists every problem before failing.
 BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-## book: execute every chapter (those whose code or inputs changed) and write _build/html
+## book: execute every chapter (those whose code or inputs changed) and write _build/html, the
+## English edition, with the Arabic edition in _build/html/ar (translated from locales/ar)
 book: $(STAMP)
 	@mkdir -p _build
-	@set -o pipefail; $(BUILD) 2>&1 | tee _build/build.log || { status=$$?; \
+	@set -o pipefail; { $(BUILD) && $(BIN)/python tools/build_edition.py ar; } 2>&1 | tee _build/build.log || { status=$$?; \
 	  echo; echo "make book failed: the build has warnings or errors, which fail it (as in make test):"; \
 	  sed 's/\x1b\[[0-9;]*m//g' _build/build.log | grep -E "WARNING|ERROR|failed" | sort -u; \
 	  echo "(the whole log: _build/build.log)"; exit $$status; }
-	@echo "Open _build/html/index.html"
+	@echo "Open _build/html/index.html (English) or _build/html/ar/index.html (Arabic)"
+
+## catalogues: after editing the English text, update the Arabic edition's message catalogues
+## (locales/ar/LC_MESSAGES: new and changed messages come back untranslated or fuzzy)
+catalogues: $(STAMP)
+	$(BIN)/python tools/build_edition.py --catalogues
 
 ## pdf: the PDF edition, _build/pdf/book.pdf (one page of every chapter, printed by chromium)
 pdf: $(STAMP) browser
