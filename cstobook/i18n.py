@@ -12,6 +12,7 @@ build keeps its own language's part (_ext/editions.py).
 from __future__ import annotations
 
 import html
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,10 @@ RIGHT_TO_LEFT = {"ar"}
 EDITION_FOLDERS = {"en": "", "ar": "ar/"}
 LANGUAGE_NAMES = {"en": "English", "ar": "العربية"}
 EDITION_CLASS = "cstobook-edition"
+# Pages translated in full (every message of their catalogues); every other page of an edition is
+# translated in its title, headings and "In brief", and says so to its readers (_ext/editions.py).
+PAGES_IN_FULL = ("index", "chapters/verdict", "chapters/how-to-cite", "chapters/appendix-data",
+                 "chapters/arabic-edition")
 # catalogue: what it holds (its messages are listed by `messages`)
 DOMAINS = {"data": "cells of the data tables that translated pages show",
            "figures": "words on the charts of translated pages",
@@ -124,3 +129,31 @@ def messages(domain: str) -> list[str]:
     if domain == "edition":
         return [book_title(), *EDITION_WORDS.values()]
     raise KeyError(f"no catalogue named {domain!r}: the catalogues are {', '.join(DOMAINS)}")
+
+
+GLOSSARY_CHECKED_KINDS = ("the alliance", "bodies", "forces", "names")
+
+
+def glossary(language: str = "ar"):
+    import pandas as pd
+
+    return pd.read_csv(LOCALES / language / "glossary.csv")
+
+
+def glossary_departures(language: str = "ar") -> list[tuple[str, str, str]]:
+    """(catalogue, English term, English message) for each translated message whose English
+    names a glossary term (of the kinds whose rendering does not vary with grammar) and whose
+    translation does not use the glossary's rendering (the Arabic article ال aside)."""
+    import polib
+
+    terms = glossary(language)
+    terms = terms[terms["kind"].isin(GLOSSARY_CHECKED_KINDS)]
+    patterns = [(re.compile(rf"\b{re.escape(row.english)}\b"), row.english, re.sub(r"^ال", "", row.arabic))
+                for row in terms.itertuples()]
+    departures = []
+    for path in sorted((LOCALES / language / "LC_MESSAGES").rglob("*.po")):
+        for entry in polib.pofile(str(path)).translated_entries():
+            for pattern, english, arabic in patterns:
+                if pattern.search(entry.msgid) and arabic not in entry.msgstr:
+                    departures.append((path.relative_to(LOCALES).as_posix(), english, entry.msgid))
+    return departures

@@ -36,3 +36,12 @@ def source_file(document: str, root: Path = paths.ROOT) -> Path | None:
     """The source of a document (MyST .md or .ipynb), or None."""
     return next((root / f"{document}{suffix}" for suffix in (".md", ".ipynb")
                  if (root / f"{document}{suffix}").is_file()), None)
+
+
+def edition_documents(root: Path = paths.ROOT) -> list[str]:
+    """Every page of every edition, as paths in the published site: the English pages, then each
+    translation's (in its folder, cstobook.i18n.EDITION_FOLDERS)."""
+    from cstobook import i18n
+
+    english = documents(root)
+    return english + [f"{i18n.EDITION_FOLDERS[language]}{page}" for language in i18n.LANGUAGES for page in english]

@@ -92,6 +92,16 @@ def build(source: Path, output: Path, timeout: float = 1800, strict: bool = True
     return BuildResult(result.returncode, _ANSI.sub("", result.stdout + result.stderr), time.perf_counter() - start)
 
 
+def build_translation(source: Path, output: Path, language: str = "ar", timeout: float = 1800) -> BuildResult:
+    """The edition in `language` of a book already built into `output` (tools/build_edition.py,
+    strict), published into <output>/_build/html/<language>/ as `make book` does."""
+    command = [sys.executable, str(source / "tools" / "build_edition.py"), language,
+               "--source", str(source), "--path-output", str(output)]
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=build_env(source))
+    return BuildResult(result.returncode, _ANSI.sub("", result.stdout + result.stderr), time.perf_counter() - start)
+
+
 def interrupted_then_resumed(source: Path, output: Path, after_executed: int = 1, timeout: float = 1800,
                              niceness: int = 0) -> tuple[BuildResult, BuildResult]:
     """A clean build killed (SIGKILL to its process group: the harshest interruption, a crash or a
@@ -150,7 +160,12 @@ COPY_NICENESS = 5
 
 
 def _project_build(folder: Path) -> dict:
+    """Both editions, as `make book` builds them: the English, then the Arabic from its cache."""
     result = build(ROOT, folder / "out", clean=True)
+    if result.returncode == 0:
+        translation = build_translation(ROOT, folder / "out")
+        result = BuildResult(translation.returncode, result.log + "\n" + translation.log,
+                             result.seconds + translation.seconds)
     html = folder / "out" / "_build" / "html"
     if html.is_dir():
         html.joinpath("build.log").write_text(result.log)

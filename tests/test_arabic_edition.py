@@ -1,0 +1,189 @@
+"""The Arabic edition: its catalogues (complete where a page is translated in full, nothing fuzzy,
+the glossary's terms), and its built pages (right to left, the language switch and hreflang to the
+same page in the other edition, notices on pages translated in part, numbers resolved in
+translated text, the Arabic web font, one sitemap for both editions).
+
+The browser tests (test_browser.py, test_accessibility.py) visit the Arabic pages as they visit the
+English ones."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+import polib
+import pytest
+from bs4 import BeautifulSoup
+
+from cstobook import i18n, toc
+
+PAGES = toc.documents()
+LANGUAGE = "ar"
+FOLDER = i18n.EDITION_FOLDERS[LANGUAGE]
+ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+MESSAGES = i18n.LOCALES / LANGUAGE / "LC_MESSAGES"
+
+
+def catalogue(name: str) -> polib.POFile:
+    path = MESSAGES / f"{name}.po"
+    assert path.is_file(), f"{path.relative_to(i18n.ROOT)} is missing: run `make catalogues`"
+    return polib.pofile(str(path))
+
+
+def soup_of(built_book: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def untranslated_or_fuzzy(po: polib.POFile) -> list[str]:
+    return [e.msgid[:80] for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
+
+
+# --- Catalogues ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", [*i18n.PAGES_IN_FULL, *i18n.DOMAINS])
+def test_pages_translated_in_full_have_no_untranslated_or_fuzzy_message(name):
+    """A page the edition calls translated is translated in every message, and so is every
+    catalogue of what code writes: a changed English message shows up here, not as silent English."""
+    assert untranslated_or_fuzzy(catalogue(name)) == []
+
+
+def test_no_catalogue_holds_a_fuzzy_message():
+    """A fuzzy message is a guess by the merge tool after an English change; Sphinx does not show
+    it, so the reader would see English while the catalogue looks translated."""
+    fuzzy = {path.relative_to(MESSAGES).as_posix(): [e.msgid[:60] for e in polib.pofile(str(path)).fuzzy_entries()]
+             for path in sorted(MESSAGES.rglob("*.po"))}
+    assert {name: found for name, found in fuzzy.items() if found} == {}
+
+
+def test_every_page_has_a_catalogue():
+    missing = [page for page in PAGES if not (MESSAGES / f"{page}.po").is_file()]
+    assert missing == [], "run `make catalogues`"
+
+
+def test_translations_keep_the_roles_of_the_english():
+    """A translated message keeps every role of its English ({glue:text}, {ref}, {cite:p} ...)
+    with the same target, so that numbers, links and citations survive the translation."""
+    role = re.compile(r"\{[\w:-]+\}`(?:[^`<]*<)?([^`>]+)>?`")
+    broken = []
+    for path in sorted(MESSAGES.rglob("*.po")):
+        for entry in polib.pofile(str(path)).translated_entries():
+            if sorted(role.findall(entry.msgid)) != sorted(role.findall(entry.msgstr)):
+                broken.append(f"{path.name}: {entry.msgid[:70]}")
+    assert broken == []
+
+
+def test_translations_use_the_glossary():
+    """Where an English message names an organisation, body, force, person or place of the
+    glossary, its translation uses the glossary's Arabic for it."""
+    assert i18n.glossary_departures(LANGUAGE) == []
+
+
+def test_glossary_has_one_rendering_per_term():
+    terms = i18n.glossary(LANGUAGE)
+    assert not terms["english"].duplicated().any()
+    assert terms["arabic"].map(lambda text: bool(ARABIC_LETTER.search(text))).all()
+
+
+# --- Built pages -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", PAGES)
+def test_arabic_page_is_right_to_left_and_links_the_english_one(built_book, page):
+    """The Arabic page is lang="ar" dir="rtl"; its switch leads to the same page in English, and
+    that page's switch back to it; both carry the same hreflang alternates."""
+    arabic, english = soup_of(built_book, FOLDER + page), soup_of(built_book, page)
+    assert (arabic.html.get("lang"), arabic.html.get("dir")) == ("ar", "rtl")
+    assert english.html.get("lang") == "en" and english.html.get("dir") in (None, "ltr")
+    for soup, here, there in ((arabic, FOLDER + page, page), (english, page, FOLDER + page)):
+        switch = soup.select_one("a.cstobook-language-switch")
+        assert switch is not None, f"{here}: no language switch"
+        target = urljoin(f"http://book/{here}.html", switch["href"])
+        assert target == f"http://book/{there}.html", f"{here}: the switch leads to {target}"
+        alternates = {link["hreflang"]: link["href"] for link in soup.find_all("link", rel="alternate", hreflang=True)}
+        assert alternates["en"].endswith(f"/{page}.html") and alternates["ar"].endswith(f"/{FOLDER}{page}.html")
+        assert alternates["x-default"] == alternates["en"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_arabic_page_is_translated_at_least_in_title_headings_and_summary(built_book, page):
+    """Every Arabic page has an Arabic title and headings; its "In brief" box is Arabic; a page
+    not translated in full says so in Arabic, with a link to the English page, and what is still
+    English is marked lang="en" dir="ltr"."""
+    soup = soup_of(built_book, FOLDER + page)
+    article = soup.find("article")
+    headings = [h.get_text(" ", strip=True) for h in article.find_all(["h1", "h2", "h3"])]
+    assert headings and all(ARABIC_LETTER.search(h) for h in headings), headings
+    for box in article.select(".in-brief"):
+        for paragraph in box.find_all("p"):
+            assert ARABIC_LETTER.search(paragraph.get_text()), paragraph.get_text()[:80]
+            assert "cstobook-untranslated" not in paragraph.get("class", [])
+    notice = article.select_one(".cstobook-translation-notice")
+    if page in i18n.PAGES_IN_FULL:
+        assert notice is None
+        assert article.select(".cstobook-untranslated") == []
+    else:
+        assert notice is not None and ARABIC_LETTER.search(notice.get_text())
+        link = notice.find("a")
+        assert urljoin(f"http://book/{FOLDER}{page}.html", link["href"]) == f"http://book/{page}.html"
+        for english in article.select(".cstobook-untranslated"):
+            assert (english.get("lang"), english.get("dir")) == ("en", "ltr")
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page in i18n.PAGES_IN_FULL])
+def test_numbers_in_translated_text_are_those_of_the_english(built_book, page):
+    """Glued numbers resolve inside translated messages: the bold figures of each "In brief" and
+    overview are the same in both editions (a glue role that failed would leave a gap)."""
+    def figures(soup):
+        return sorted(strong.get_text() for strong in soup.find("article").select("p strong")
+                      if re.fullmatch(r"[\d.,]+", strong.get_text()))
+    assert figures(soup_of(built_book, FOLDER + page)) == figures(soup_of(built_book, page))
+
+
+def test_each_edition_keeps_only_its_own_claims_register(built_book):
+    """The register is written once per edition; the Arabic page shows the Arabic one (each
+    claim with an Arabic verdict and evidence), the English page the English one."""
+    claims = __import__("cstobook.data", fromlist=["load_table"]).load_table("claims")
+    arabic = soup_of(built_book, f"{FOLDER}chapters/verdict")
+    english = soup_of(built_book, "chapters/verdict")
+    assert english.select('.cstobook-edition[lang="ar"]') == []
+    assert arabic.select('.cstobook-edition[lang="en"]') == []
+    register = arabic.select_one('.cstobook-edition[lang="ar"]')
+    assert register is not None and register.get("dir") == "rtl"
+    verdicts = {i18n.translate(verdict, LANGUAGE) for verdict in claims["verdict"].unique()}
+    assert all(ARABIC_LETTER.search(v) for v in verdicts), verdicts
+    rows = {}
+    for row in register.find_all("tr"):
+        cells = [cell.get_text(" ", strip=True) for cell in row.find_all(["td", "th"])]
+        if cells and cells[0] in set(claims["claim_id"]):
+            rows[cells[0]] = cells
+    assert set(rows) == set(claims["claim_id"])
+    for claim in claims.itertuples():
+        cells = rows[claim.claim_id]
+        assert i18n.translate(claim.verdict, LANGUAGE) in cells, claim.claim_id
+        assert i18n.translate(claim.evidence_summary, LANGUAGE) in cells, claim.claim_id
+
+
+def test_one_sitemap_lists_both_editions(built_book):
+    from xml.etree import ElementTree
+
+    locations = {loc.text for loc in ElementTree.parse(built_book / "sitemap.xml").getroot().iter()
+                 if loc.tag.endswith("}loc")}
+    for page in PAGES:
+        assert any(url.endswith(f"/{page}.html") and f"/{FOLDER}" not in url for url in locations), page
+        assert any(url.endswith(f"/{FOLDER}{page}.html") for url in locations), page
+    assert not (built_book / FOLDER / "sitemap.xml").exists()
+
+
+def test_arabic_font_is_served_by_the_site_and_covers_its_text(built_book):
+    """The edition's own Arabic font (cut to its characters, WOFF2) has a glyph for every Arabic
+    letter on its pages, so no page falls back to whatever the reader's system has."""
+    from fontTools.ttLib import TTFont
+
+    text = "".join((built_book / f"{FOLDER}{page}.html").read_text(encoding="utf-8") for page in PAGES)
+    letters = {ord(c) for c in text if ARABIC_LETTER.match(c)}
+    fonts = sorted((built_book / FOLDER / "_static" / "fonts").glob("*.woff2"))
+    assert len(fonts) == 2, fonts
+    for path in fonts:
+        cmap = set(TTFont(path).getBestCmap())
+        assert letters - cmap == set(), path.name
+        assert path.stat().st_size < 60_000, f"{path.name}: {path.stat().st_size} bytes"
+    assert not list(built_book.rglob("_static/fonts/*.ttf")), "the font's sources are not published"
