@@ -36,10 +36,11 @@ book: $(STAMP)
 catalogues: $(STAMP)
 	$(BIN)/python tools/build_edition.py --catalogues
 
-## pdf: the PDF edition, _build/pdf/book.pdf (one page of every chapter, printed by chromium)
+## pdf: the PDF edition, _build/pdf/book.pdf (printed by chromium); make pdf LANGUAGE=ar: the
+## Arabic edition's, _build/pdf/book.ar.pdf
+LANGUAGE ?= en
 pdf: $(STAMP) browser
-	$(BIN)/python tools/make_pdf.py
-	@echo "Open _build/pdf/book.pdf"
+	$(BIN)/python tools/make_pdf.py --language $(LANGUAGE)
 
 ## check: the fast loop: data and provenance rules (no full build), then a strict incremental build
 check: $(STAMP)

@@ -84,6 +84,10 @@ EDITION_WORDS = {
     "cite_book": "Cite this book: version {version} of {date}.",
     "cite_chapter": "Cite this chapter: version {version} of {date}.",
     "how_to_cite": "How to cite, and the PDF edition",
+    "pdf_header": "{title}, version {version}",
+    "pdf_version": "Version {version}, {date}",
+    "pdf_read_online": "Read online: {site}",
+    "pdf_source": "Source, data and every edition: {repository}",
     "part": "Only the title, headings and summary of this page are translated so far; the rest is shown in English.",
     "none": "This page is not translated yet; it is shown in English.",
     "english_page": "Read the English page",
@@ -127,7 +131,9 @@ def messages(domain: str) -> list[str]:
     if domain == "figures":
         return []
     if domain == "edition":
-        return [book_title(), *EDITION_WORDS.values()]
+        from cstobook import edition
+
+        return list(dict.fromkeys([book_title(), edition.title(), *EDITION_WORDS.values()]))
     raise KeyError(f"no catalogue named {domain!r}: the catalogues are {', '.join(DOMAINS)}")
 
 

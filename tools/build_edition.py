@@ -62,6 +62,18 @@ def build_translation(language: str, source: Path = ROOT, path_output: Path | No
     return status
 
 
+def build_single_page(language: str, source: Path = ROOT, path_output: Path | None = None) -> Path:
+    """The edition in `language` as one page (for the PDF), in <path_output>/_build/<language>/singlehtml."""
+    staging = (path_output or source) / "_build" / language
+    sphinx_build(source, staging / "singlehtml", staging / ".doctrees-singlehtml", "singlehtml",
+                 {"language": language, "nb_execution_cache_path": str((path_output or source) / "_build" / ".jupyter_cache")},
+                 strict=False)
+    page = staging / "singlehtml" / "index.html"
+    if not page.is_file():
+        raise SystemExit(f"the one-page build wrote no {page}")
+    return page
+
+
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 

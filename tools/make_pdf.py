@@ -10,7 +10,10 @@
    the headings (one per chapter and section), and Arabic shaped by chromium's HarfBuzz, whose
    text a PDF reader can search and copy.
 
-Usage: python tools/make_pdf.py [--output-root DIR] [--pdf FILE]
+The Arabic edition (`--language ar`, `make pdf LANGUAGE=ar`) is printed the same way from its
+one-page build (tools/build_edition.py), right to left, with its title page in Arabic.
+
+Usage: python tools/make_pdf.py [--language ar] [--output-root DIR] [--pdf FILE]
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from cstobook import edition  # noqa: E402
+from cstobook import edition, i18n  # noqa: E402
 
 CHROMIUM = os.environ.get("CSTOBOOK_CHROMIUM", "/usr/bin/chromium")
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
@@ -65,37 +68,51 @@ FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555;">'
           '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
 
 
-def header(title: str) -> str:
-    return (f'<div style="font-size:7px;width:100%;text-align:center;color:#777;">'
-            f'{html.escape(title)}, version {html.escape(edition.version())}</div>')
+def header(title: str, language: str = "en") -> str:
+    words = i18n.edition_words("pdf_header", language, title=title, version=edition.version())
+    return (f'<div dir="{i18n.direction(language)}" style="font-size:7px;width:100%;text-align:center;'
+            f'color:#777;">{html.escape(words)}</div>')
 
 
-def title_page() -> str:
+def title_page(language: str = "en") -> str:
+    """The title page: the edition, the book, how to read it online and cite it. The citation
+    stays in English in every edition: it names the book as published."""
     citation = edition.citation()
-    return (f'<p class="cstobook-title-edition">Version {html.escape(edition.version())}, '
-            f'{edition.released():%-d %B %Y}</p>'
-            f'<h1 class="cstobook-title">{html.escape(edition.title())}</h1>'
+    site = edition.site() + i18n.EDITION_FOLDERS[language]
+    values = {"version": edition.version(), "site": site, "repository": citation["repository-code"],
+              "date": i18n.spelled_date(edition.released(), language)}
+    # each value isolated (<bdi>), so that an address keeps its order inside right-to-left text
+    words = {key: html.escape(i18n.translate(i18n.EDITION_WORDS[key], language, "edition")).format(
+                 **{name: f"<bdi>{html.escape(value)}</bdi>" for name, value in values.items()})
+             for key in ("pdf_version", "pdf_read_online", "pdf_source")}
+    return (f'<p class="cstobook-title-edition">{words["pdf_version"]}</p>'
+            f'<h1 class="cstobook-title">{html.escape(i18n.translate(edition.title(), language, "edition"))}</h1>'
             f'<p class="cstobook-title-authors">{html.escape(edition.authors())}</p>'
-            f'<p>Read online: {html.escape(edition.site())}<br>'
-            f'Source, data and every edition: {html.escape(citation["repository-code"])}</p>'
-            f'<p>{html.escape(citation["preferred-citation"]["notes"])}</p>'
-            f'<p class="cstobook-title-cite">Cite as: {html.escape(edition.authors())} '
+            f'<p>{words["pdf_read_online"]}<br>{words["pdf_source"]}</p>'
+            f'<p lang="en" dir="ltr">{html.escape(citation["preferred-citation"]["notes"])}</p>'
+            f'<p class="cstobook-title-cite" lang="en" dir="ltr">Cite as: {html.escape(edition.authors())} '
             f'({edition.year()}). <em>{html.escape(edition.title())}</em> (Version '
             f'{html.escape(edition.version())}). {html.escape(edition.site())}</p>')
 
 
-def build_singlehtml(output_root: Path) -> Path:
-    """The book as one page, in output_root/_build/singlehtml (the execution cache of a previous
-    HTML build into the same output_root is reused)."""
-    subprocess.run([str(JUPYTER_BOOK), "build", str(ROOT), "--builder", "singlehtml",
-                    "--path-output", str(output_root), "--keep-going"], check=True)
-    page = output_root / "_build" / "singlehtml" / "index.html"
+def build_singlehtml(output_root: Path, language: str = "en") -> Path:
+    """The book as one page, in output_root/_build/singlehtml, or _build/<language>/singlehtml for
+    a translation (the execution cache of a previous HTML build into output_root is reused)."""
+    if language == "en":
+        subprocess.run([str(JUPYTER_BOOK), "build", str(ROOT), "--builder", "singlehtml",
+                        "--path-output", str(output_root), "--keep-going"], check=True)
+        page = output_root / "_build" / "singlehtml" / "index.html"
+    else:
+        sys.path.insert(0, str(ROOT / "tools"))
+        from build_edition import build_single_page
+
+        page = build_single_page(language, ROOT, output_root)
     if not page.is_file():
         raise SystemExit(f"the singlehtml build wrote no {page}")
     return page
 
 
-def print_pdf(page_file: Path, pdf: Path) -> dict:
+def print_pdf(page_file: Path, pdf: Path, language: str = "en") -> dict:
     from playwright.sync_api import sync_playwright
 
     pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -108,11 +125,11 @@ def print_pdf(page_file: Path, pdf: Path) -> dict:
             maps = page.evaluate(SWAP_MAPS_JS)
             if maps["missing"]:
                 raise SystemExit(f"maps without a static image in their caption: {maps['missing']}")
-            page.evaluate(TITLE_PAGE_JS, title_page())
+            page.evaluate(TITLE_PAGE_JS, title_page(language))
             page.wait_for_load_state("networkidle")
             page.evaluate("() => Promise.all([...document.images].map(i => i.decode().catch(() => null)))")
             page.pdf(path=str(pdf), format="A4", print_background=True, outline=True, tagged=True,
-                     display_header_footer=True, header_template=header(edition.title()),
+                     display_header_footer=True, header_template=header(i18n.translate(edition.title(), language, "edition"), language),
                      footer_template=FOOTER,
                      margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
         finally:
@@ -122,11 +139,13 @@ def print_pdf(page_file: Path, pdf: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--language", default="en", choices=["en", *i18n.LANGUAGES], help="the edition")
     parser.add_argument("--output-root", type=Path, default=ROOT, help="where _build/ is (default: the book)")
     parser.add_argument("--pdf", type=Path, default=None, help="the PDF to write (default: _build/pdf/book.pdf)")
     args = parser.parse_args(argv)
-    pdf = args.pdf or args.output_root / "_build" / "pdf" / "book.pdf"
-    maps = print_pdf(build_singlehtml(args.output_root), pdf)
+    suffix = "" if args.language == "en" else f".{args.language}"
+    pdf = args.pdf or args.output_root / "_build" / "pdf" / f"book{suffix}.pdf"
+    maps = print_pdf(build_singlehtml(args.output_root, args.language), pdf, args.language)
     print(f"Wrote {pdf} (version {edition.version()}; {maps['swapped']} maps as static images)")
 
 
