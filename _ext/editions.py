@@ -13,7 +13,7 @@ edition, built by tools/build_edition.py from locales/<language>/LC_MESSAGES/*.p
   uses (fontTools), served by the site itself.
 - `{glue:text}` roles inside translated messages resolve: Sphinx parses a translated message as a
   document of its own, apart from the notebook whose glue data myst-nb keeps on the page's
-  document; the page's notebook is remembered before the translation and lent to those messages.
+  document; the page's notebook is remembered as myst-nb makes it and lent to those messages.
 """
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.transforms import SphinxTransform
 from sphinx.util.nodes import extract_messages
 
 from cstobook import i18n
@@ -39,23 +38,32 @@ ARABIC_FONTS = {"NotoNaskhArabic-Regular": 400, "NotoNaskhArabic-Bold": 700}
 _PAGE_NOTEBOOKS: dict[str, object] = {}
 
 
-class RememberPageNotebook(SphinxTransform):
-    """Before Sphinx's Locale transform (priority 20) parses the translated messages, remember
-    the page's notebook renderer, which holds its glue data."""
+def remembering(load_renderer):
+    """myst-nb drops the notebook's renderer from the page's document when parsing ends, before
+    Sphinx's Locale transform parses the translated messages: remember each as it is made."""
+    def load(name):
+        renderer_class = load_renderer(name)
 
-    default_priority = 10
-
-    def apply(self, **kwargs) -> None:
-        if "nb_renderer" in self.document:
-            _PAGE_NOTEBOOKS[self.env.docname] = self.document["nb_renderer"]
+        def make(renderer, logger):
+            element = renderer_class(renderer, logger)
+            _PAGE_NOTEBOOKS[logger.extra["docname"]] = element
+            return element
+        return make
+    return load
 
 
 def lend_page_notebook(retrieve):
+    """Glue look-ups from a translated message's own document use the page's notebook."""
     def retrieve_glue_data(document, key):
         env = getattr(document.settings, "env", None)
-        if "nb_renderer" not in document and env is not None and env.docname in _PAGE_NOTEBOOKS:
+        lent = "nb_renderer" not in document and env is not None and env.docname in _PAGE_NOTEBOOKS
+        if lent:
             document["nb_renderer"] = _PAGE_NOTEBOOKS[env.docname]
-        return retrieve(document, key)
+        try:
+            return retrieve(document, key)
+        finally:
+            if lent:
+                del document["nb_renderer"]  # a renderer cannot be pickled with the doctree
     return retrieve_glue_data
 
 
@@ -95,18 +103,52 @@ def english_page(docname: str) -> str:
     return f"../{relative_root(docname)}{docname}.html"
 
 
+def page_catalogue(app: Sphinx, docname: str):
+    """The page's own translations, as Sphinx's Locale transform reads them."""
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    folders = [str(Path(app.srcdir) / folder) for folder in app.config.locale_dirs]
+    catalogue, _ = init_locale(folders, app.config.language, docname_to_domain(docname, app.config.gettext_compact))
+    return catalogue
+
+
+def is_toctree(node) -> bool:
+    return isinstance(node, nodes.Element) and node.tagname == "toctree"
+
+
+def translate_toctree_captions(app: Sphinx, doctree) -> None:
+    """The captions of the table of contents ("The argument", "Appendices"), which
+    sphinx-external-toc adds after Sphinx has translated the page, from the page's catalogue."""
+    catalogue = page_catalogue(app, app.env.docname)
+    for toctree in doctree.findall(is_toctree):
+        if toctree.get("caption"):
+            toctree["caption"] = catalogue.gettext(toctree["caption"])
+
+
 def mark_translation(app: Sphinx, doctree) -> None:
     """After the translation: count the page's translated messages and mark what stayed English."""
     if not translated(app):
         return
     language = app.config.language
+    script = re.compile(i18n.SCRIPTS[language])
+
+    def is_translated(node) -> bool:
+        if isinstance(node, nodes.image):  # Sphinx translates alt text without flagging it
+            return bool(script.search(node.get("alt", "")))
+        if is_toctree(node):
+            return bool(script.search(node.get("caption", "")))
+        return bool(node.get("translated"))
+
+    translate_toctree_captions(app, doctree)
     messages = [node for node, _ in extract_messages(doctree)]
-    done = [node for node in messages if node.get("translated")]
+    done = [node for node in messages if is_translated(node)]
     for node in messages:
-        if not node.get("translated") and re.search("[A-Za-z]", node.astext()):
+        if not is_translated(node) and not is_toctree(node) and re.search("[A-Za-z]", node.astext()):
             node["classes"].append(UNTRANSLATED_CLASS)
     for output in doctree.findall(nodes.container):
-        if "cell_output" in output.get("classes", []) and f'lang="{language}"' not in output.astext():
+        if ("cell_output" in output.get("classes", []) and not script.search(output.astext())
+                and re.search("[A-Za-z]", output.astext())):
             output["classes"].append(UNTRANSLATED_CLASS)
     state = "full" if messages and len(done) == len(messages) else "part" if done else "none"
     app.env.metadata[app.env.docname][TRANSLATION_STATE] = state
@@ -217,10 +259,11 @@ def write_edition_font(app: Sphinx, outdir: Path) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    from myst_nb import sphinx_ as myst_nb_sphinx
     from myst_nb.ext.glue import roles
 
+    myst_nb_sphinx.load_renderer = remembering(myst_nb_sphinx.load_renderer)
     roles.retrieve_glue_data = lend_page_notebook(roles.retrieve_glue_data)
-    app.add_transform(RememberPageNotebook)
     app.connect("doctree-read", mark_translation)
     app.connect("doctree-read", forget_page_notebook)
     app.connect("doctree-resolved", select_edition)

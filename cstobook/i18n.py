@@ -21,6 +21,7 @@ from cstobook.paths import ROOT
 LOCALES = ROOT / "locales"
 LANGUAGES = ("ar",)
 RIGHT_TO_LEFT = {"ar"}
+SCRIPTS = {"ar": "[\u0621-\u064a]"}   # a letter of the language's script: text in that language
 # Where each edition lives in the published site: the translations one folder below the English.
 EDITION_FOLDERS = {"en": "", "ar": "ar/"}
 LANGUAGE_NAMES = {"en": "English", "ar": "العربية"}
@@ -159,6 +160,8 @@ def glossary_departures(language: str = "ar") -> list[tuple[str, str, str]]:
     departures = []
     for path in sorted((LOCALES / language / "LC_MESSAGES").rglob("*.po")):
         for entry in polib.pofile(str(path)).translated_entries():
+            if entry.msgstr == entry.msgid:  # kept in English on purpose (a citation, a title)
+                continue
             for pattern, english, arabic in patterns:
                 if pattern.search(entry.msgid) and arabic not in entry.msgstr:
                     departures.append((path.relative_to(LOCALES).as_posix(), english, entry.msgid))

@@ -20,7 +20,7 @@ from cstobook import i18n, toc
 PAGES = toc.documents()
 LANGUAGE = "ar"
 FOLDER = i18n.EDITION_FOLDERS[LANGUAGE]
-ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+ARABIC_LETTER = re.compile(i18n.SCRIPTS[LANGUAGE])
 MESSAGES = i18n.LOCALES / LANGUAGE / "LC_MESSAGES"
 
 
