@@ -63,21 +63,30 @@ def _geojson(frame: gpd.GeoDataFrame) -> dict:
 
 
 class Legend(MacroElement):
-    """A fixed legend box; entries are (label, colour, dashed) and are escaped."""
+    """A fixed legend box, which a reader can fold by its title (smaller on phones); entries are
+    (label, colour, dashed) and are escaped."""
 
     _template = Template("""
         {% macro html(this, kwargs) %}
-        <div class="cstobook-legend" role="region" aria-label="Legend"
+        <style>
+          /* phones: the legend folds (tap its title) and takes less of the map */
+          @media (max-width: 480px) {
+            .cstobook-legend { font-size: 10px !important; padding: 4px 7px !important; max-width: 62% !important; }
+            .cstobook-legend .cstobook-swatch { width: 10px !important; height: 10px !important; }
+          }
+          .cstobook-legend summary { cursor: pointer; font-weight: bold; }
+        </style>
+        <details class="cstobook-legend" aria-label="Legend" open
              style="position:absolute; bottom:12px; left:12px; z-index:9999; background:#fff;
                     color:#222; padding:6px 10px; border:1px solid #999; border-radius:4px;
                     font:12px/1.35 sans-serif; max-width:55%;">
-          <strong>{{ this.title }}</strong>
+          <summary>{{ this.title }}</summary>
           {% for label, colour, dashed in this.entries %}
-          <div><span style="display:inline-block; width:14px; height:14px; margin-right:6px;
+          <div><span class="cstobook-swatch" style="display:inline-block; width:14px; height:14px; margin-right:6px;
                vertical-align:-2px; background:{{ colour }};
                border:2px {{ 'dashed' if dashed else 'solid' }} #333;"></span>{{ label }}</div>
           {% endfor %}
-        </div>
+        </details>
         {% endmacro %}
     """)
 
