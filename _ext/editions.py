@@ -2,7 +2,8 @@
 edition, built by tools/build_edition.py from locales/<language>/LC_MESSAGES/*.po).
 
 - Every page links to the same page in the other editions (a switch in the article header, and
-  `hreflang` alternates in its head, for search engines).
+  `hreflang` alternates in its head, for search engines); one sitemap lists every page of every
+  edition.
 - A translated page keeps its own language's part of what chapters' code wrote once per edition
   (cstobook.i18n.bilingual), and drops the others'. The English edition does the same.
 - In a translated edition, a page says in its language whether it is translated in full, in part
@@ -212,6 +213,36 @@ def link_editions(app: Sphinx, pagename: str, templatename: str, context: dict, 
         context["body"] = mark_english(body)
 
 
+# ---- one sitemap for the site --------------------------------------------------------------------
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"
+
+
+def write_sitemap(app: Sphinx, exception) -> None:
+    """The site's sitemap, written by the English build at the site's root: every page of the
+    table of contents in every edition, each with its alternates (hreflang), as search engines
+    read them. Written from the table of contents, not from the pages this build happened to
+    write, so that an incremental build writes it whole."""
+    if exception is not None or app.builder.format != "html" or translated(app):
+        return
+    from xml.etree import ElementTree as ET
+
+    from cstobook import toc
+
+    ET.register_namespace("", SITEMAP)
+    ET.register_namespace("xhtml", XHTML)
+    root = ET.Element(f"{{{SITEMAP}}}urlset")
+    for page in toc.documents(Path(app.srcdir)):
+        versions = edition_urls(app, page)
+        for url in versions.values():
+            entry = ET.SubElement(root, f"{{{SITEMAP}}}url")
+            ET.SubElement(entry, f"{{{SITEMAP}}}loc").text = url
+            for language, href in versions.items():
+                ET.SubElement(entry, f"{{{XHTML}}}link", rel="alternate", hreflang=language, href=href)
+    ET.ElementTree(root).write(Path(app.outdir) / "sitemap.xml", encoding="utf-8", xml_declaration=True)
+
+
 # ---- right to left, and the edition's font -----------------------------------------------------
 
 def add_edition_styles(app: Sphinx) -> None:
@@ -271,4 +302,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", add_edition_styles)
     app.connect("html-page-context", link_editions)
     app.connect("build-finished", set_direction)
+    app.connect("build-finished", write_sitemap)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

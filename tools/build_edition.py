@@ -57,8 +57,6 @@ def build_translation(language: str, source: Path = ROOT, path_output: Path | No
     if published.exists():
         shutil.rmtree(published)
     shutil.copytree(staging / "html", published, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
-    if status == 0:
-        list_both_editions(build_root / "html" / "sitemap.xml", published / "sitemap.xml", site_url(source), language)
     return status
 
 
@@ -72,34 +70,6 @@ def build_single_page(language: str, source: Path = ROOT, path_output: Path | No
     if not page.is_file():
         raise SystemExit(f"the one-page build wrote no {page}")
     return page
-
-
-SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
-XHTML = "http://www.w3.org/1999/xhtml"
-
-
-def list_both_editions(sitemap: Path, translated_sitemap: Path, site: str, language: str) -> None:
-    """One sitemap for the site: every English page and its translation, each listed with both
-    as alternates (hreflang), as search engines read them."""
-    from xml.etree import ElementTree as ET
-
-    ET.register_namespace("", SITEMAP)
-    ET.register_namespace("xhtml", XHTML)
-    folder = site + i18n.EDITION_FOLDERS[language]
-    english = [url.findtext(f"{{{SITEMAP}}}loc") for url in ET.parse(sitemap).getroot()]
-    translated = {url.findtext(f"{{{SITEMAP}}}loc") for url in ET.parse(translated_sitemap).getroot()}
-    root = ET.Element(f"{{{SITEMAP}}}urlset")
-    for url in sorted(u for u in english if not u.startswith(folder)):
-        versions = {"en": url}
-        if folder + url[len(site):] in translated:
-            versions[language] = folder + url[len(site):]
-        for loc in versions.values():
-            entry = ET.SubElement(root, f"{{{SITEMAP}}}url")
-            ET.SubElement(entry, f"{{{SITEMAP}}}loc").text = loc
-            for hreflang, href in versions.items():
-                ET.SubElement(entry, f"{{{XHTML}}}link", rel="alternate", hreflang=hreflang, href=href)
-    ET.ElementTree(root).write(sitemap, encoding="utf-8", xml_declaration=True)
-    translated_sitemap.unlink()
 
 
 def update_catalogues(source: Path = ROOT, languages: tuple[str, ...] = i18n.LANGUAGES) -> int:

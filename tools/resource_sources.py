@@ -108,14 +108,21 @@ def describe_fields(resource: dict, table: Path) -> list[str]:
     return left
 
 
+def plain(latex: str) -> str:
+    """BibTeX field text as a reader sees it: braces dropped, TeX escapes and accents decoded."""
+    from pybtex.richtext import Text
+
+    escaped = latex.replace("\\$", "$").replace("\\&", "&").replace("\\%", "%")
+    return Text.from_latex(escaped).render_as("text").replace("--", "–") if set("{}\\") & set(escaped) else escaped
+
+
 def source_entry(key: str, entries) -> dict:
     entry = entries[key]
     fields = entry.fields
     who = fields.get("organization") or fields.get("institution") or fields.get("journaltitle") or ""
     if not who and entry.persons.get("author"):
         who = str(entry.persons["author"][0])
-    title = fields["title"].replace("{", "").replace("}", "").replace("\\$", "$").replace("\\&", "&") \
-        .replace("--", "–")
+    who, title = plain(who), plain(fields["title"])
     source = {"title": f"{who}: {title}" if who else title}
     if "url" in fields:
         source["path"] = fields["url"]
