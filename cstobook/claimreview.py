@@ -63,6 +63,7 @@ def claim_reviews(claims: pd.DataFrame) -> list[dict]:
             "@id": f"{page}#claim-{claim.claim_id}",
             "identifier": claim.claim_id,
             "url": page,
+            "inLanguage": "en",  # one set of reviews, in English, for every edition
             "claimReviewed": claim.english_translation,
             "itemReviewed": {"@type": "Claim", "author": author, "text": claim.arabic_excerpt,
                              "inLanguage": "ar", "appearance": where, "firstAppearance": where},

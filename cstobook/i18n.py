@@ -76,7 +76,13 @@ def bilingual(english_html: str, translations: dict[str, str]) -> str:
 
 # The free-text columns that translated pages show, by table; and the words their code adds.
 DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary")}
-INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources")
+INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
+             # the claims register of chapters/verdict.md: its caption, the article's moves
+             "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",
+             "3. Russia's dilemma", "4. The mandate", "5. The offer",
+             # every table's controls and empty cells (cstobook.tables.filterable, styled)
+             "Search", "Search the table", "Any word", "all", "{shown} of {total} rows shown",
+             "no data")
 
 
 # The words the build adds to pages (_ext/editions.py), kept here so that the catalogue tool

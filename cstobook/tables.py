@@ -8,6 +8,7 @@ import pandas as pd
 
 from pybtex.richtext import Text
 
+from cstobook import i18n
 from cstobook.data import bibliography_entries, bibliography_urls, source_keys
 
 SOURCES_COLUMN = "Sources"
@@ -56,23 +57,42 @@ def source_links(escaped_keys: str) -> str:
 RIGHT_TO_LEFT_COLUMNS = ("Arabic excerpt",)
 
 
-def styled(table: pd.DataFrame, caption: str, formats: dict | None = None):
+def _table_id(caption: str, language: str = "en") -> str:
+    """A stable id for a table (reproducible pages), distinct in each edition's copy of it."""
+    digest = hashlib.sha1(caption.encode()).hexdigest()[:8]
+    return digest if language == "en" else f"{digest}-{language}"
+
+
+def translated_cells(table: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The table with each cell in `language` (cstobook.i18n, the data catalogue), column names
+    and bibliography keys (Sources) left as they are; the table itself in English."""
+    if language == "en":
+        return table
+    return table.apply(lambda column: column if column.name == SOURCES_COLUMN
+                       else column.map(lambda value: i18n.translate(value, language)))
+
+
+def styled(table: pd.DataFrame, caption: str, formats: dict | None = None, language: str = "en"):
     """A pandas Styler with every cell HTML-escaped, the index hidden and a <caption>.
     A column named 'Sources' holds bibliography keys, shown as links to the sources; Arabic
-    columns are set right to left."""
+    columns are set right to left. In another `language` than English, the cells, column names
+    and caption are shown as the data catalogue translates them (`translated_cells`)."""
     formats = dict(formats or {})
     if SOURCES_COLUMN in table.columns:
         formats[SOURCES_COLUMN] = source_links
     rtl = [column for column in RIGHT_TO_LEFT_COLUMNS if column in table.columns]
     dates = [column for column in table.columns if column == "Date"]
-    return (table.style
+    # pandas escapes a header before a formatter sees it: a translated header is escaped after
+    headers = ({"escape": "html"} if language == "en" else
+               {"formatter": lambda name: html.escape(i18n.translate(str(name), language))})
+    return (translated_cells(table, language).style
             .set_properties(subset=rtl, **{"direction": "rtl", "text-align": "right"})
             .set_properties(subset=dates, **{"white-space": "nowrap"})  # a date never breaks at its hyphens
-            .format(formats, escape="html", na_rep="no data")
-            .format_index(escape="html", axis=1)
+            .format(formats, escape="html", na_rep=i18n.translate("no data", language))
+            .format_index(axis=1, **headers)
             .hide(axis="index")
-            .set_caption(html.escape(caption))  # captions often name values from data/
-            .set_uuid(hashlib.sha1(caption.encode()).hexdigest()[:8])  # stable ids: reproducible pages
+            .set_caption(html.escape(i18n.translate(caption, language)))  # captions often name values from data/
+            .set_uuid(_table_id(caption, language))
             .set_table_attributes('class="cstobook-table"'))
 
 
@@ -96,11 +116,13 @@ _FILTER_SCRIPT = """
   var selects = Array.prototype.slice.call(box.querySelectorAll("select"));
   var rows = Array.prototype.slice.call(box.querySelectorAll("tbody tr"));
   var count = box.querySelector("output");
+  // readers type Arabic without its short vowels, shadda and tatweel: search ignores them
+  function plain(text) { return text.toLowerCase().replace(/[\\u064B-\\u065F\\u0670\\u0640]/g, ""); }
   function apply() {
-    var words = search.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    var words = plain(search.value).split(/\\s+/).filter(Boolean);
     var shown = 0;
     rows.forEach(function (row) {
-      var text = row.textContent.toLowerCase();
+      var text = plain(row.textContent);
       var ok = words.every(function (w) { return text.indexOf(w) !== -1; }) &&
         selects.every(function (s) {
           return !s.value || row.cells[parseInt(s.dataset.column, 10)].textContent.trim() === s.value;
@@ -108,7 +130,7 @@ _FILTER_SCRIPT = """
       row.hidden = !ok;
       shown += ok ? 1 : 0;
     });
-    count.textContent = shown + " of " + rows.length + " rows shown";
+    count.textContent = count.dataset.shown.replace("{shown}", shown).replace("{total}", rows.length);
   }
   search.addEventListener("input", apply);
   selects.forEach(function (s) { s.addEventListener("change", apply); });
@@ -120,20 +142,24 @@ _FILTER_SCRIPT = """
 
 LONGEST_UNBROKEN_WORD = 14
 TABLE_WIDTH_CHARS = 100  # characters of a filterable table's text across a desktop page (1280 px), cell padding included
+CELL_PADDING_CHARS = 2  # a cell's padding on both sides (0.5 em each), in characters of its text
 
 
-def _column_shares(table: pd.DataFrame) -> list[float]:
+def _column_shares(table: pd.DataFrame, headings: list[str] | None = None) -> list[float]:
     """Each column's share of the table's width (%), after the typical length of its values (a
-    short code, a paragraph); never narrower than its longest word, cell or heading, so that no
-    word ("narrator", "imprecise") breaks in the middle."""
+    short code, a paragraph); never narrower than its longest word, cell or heading (`headings`,
+    the column names as shown, by default the table's), so that no word ("narrator",
+    "imprecise") breaks in the middle."""
     import re
+
+    headings = list(table.columns) if headings is None else headings
 
     def longest_word(values) -> int:
         words = (w for v in values for w in re.sub(r"<[^>]+>", " ", html.unescape(str(v))).split())
         return max((len(w) for w in words), default=1)
 
-    typical = [min(max(table[c].astype(str).str.len().median(), len(str(c)) + 2, 22), 300) ** 0.9
-               for c in table.columns]
+    typical = [min(max(table[c].astype(str).str.len().median(), len(str(h)) + 2, 22), 300) ** 0.9
+               for c, h in zip(table.columns, headings)]
     def shown(column: str):  # the Sources column shows author-year labels, not keys
         values = table[column].dropna()
         if column != SOURCES_COLUMN:
@@ -142,8 +168,12 @@ def _column_shares(table: pd.DataFrame) -> list[float]:
         return [author_year(k.strip()) if k.strip() in entries else k for v in values for k in str(v).split(";")]
 
     # words longer than LONGEST_UNBROKEN_WORD (web addresses, identifiers) may still wrap
-    floors = [100 * (min(max(longest_word(shown(c)), longest_word([c])), LONGEST_UNBROKEN_WORD) + 1) / TABLE_WIDTH_CHARS
-              for c in table.columns]
+    words = [min(max(longest_word(shown(c)), longest_word([h])), LONGEST_UNBROKEN_WORD)
+             for c, h in zip(table.columns, headings)]
+    # a cell's padding takes about two characters; a crowded table allows one
+    floors = [100 * (word + CELL_PADDING_CHARS) / TABLE_WIDTH_CHARS for word in words]
+    if sum(floors) >= 100:
+        floors = [100 * (word + 1) / TABLE_WIDTH_CHARS for word in words]
     if sum(floors) >= 100:
         return [100 * f / sum(floors) for f in floors]
     shares = [100 * w / sum(typical) for w in typical]
@@ -170,25 +200,46 @@ def _card_labels(box_id: str, columns, table: pd.DataFrame | None = None) -> str
                     for i, column in enumerate(columns))
     widths = ""
     if table is not None:
-        widths = "".join(f"#{box_id} th.col{i}{{width:{share:.1f}%}}" for i, share in enumerate(_column_shares(table)))
+        widths = "".join(f"#{box_id} th.col{i}{{width:{share:.1f}%}}"
+                         for i, share in enumerate(_column_shares(table, [str(c) for c in columns])))
     return f"<style>@media (max-width: 720px){{{rules}}}@media (min-width: 721px){{{widths}}}</style>"
 
 
-def filterable(table: pd.DataFrame, caption: str, filters: list[str]):
+def filterable(table: pd.DataFrame, caption: str, filters: list[str], language: str = "en"):
     """The styled table with a search box and one drop-down per column in `filters`, filtering
     rows in the reader's browser. Option labels are escaped like every cell. On a phone each row
-    reads as a card, each value under its column's name."""
+    reads as a card, each value under its column's name. In another `language` than English the
+    table, its controls and its cards are in that language (cstobook.i18n's data catalogue) and
+    run in its direction; `table` keeps its English column names."""
     from IPython.display import HTML
 
-    box_id = "filter-" + hashlib.sha1(caption.encode()).hexdigest()[:8]
-    controls = [f'<label>Search <input type="search" aria-label="Search the table" '
-                f'placeholder="Any word"></label>']
+    def say(text: str) -> str:
+        return html.escape(i18n.translate(text, language))
+
+    shown = translated_cells(table, language)
+    box_id = f"filter-{_table_id(caption, language)}"
+    controls = [f'<label>{say("Search")} <input type="search" aria-label="{say("Search the table")}" '
+                f'placeholder="{say("Any word")}"></label>']
     for column in filters:
         options = "".join(f'<option value="{html.escape(str(v))}">{html.escape(str(v))}</option>'
-                          for v in sorted(table[column].dropna().astype(str).unique()))
-        controls.append(f'<label>{html.escape(column)} <select data-column="{table.columns.get_loc(column)}">'
-                        f'<option value="">all</option>{options}</select></label>')
-    return HTML(f'<div class="cstobook-filter" id="{box_id}"><div class="cstobook-filter-controls">'
-                f'{" ".join(controls)} <output aria-live="polite"></output></div>'
-                f'{_card_labels(box_id, table.columns, table)}'
-                f'{styled(table, caption).to_html()}{_FILTER_SCRIPT % {"id": box_id}}</div>')
+                          for v in sorted(shown[column].dropna().astype(str).unique()))
+        controls.append(f'<label>{say(column)} <select data-column="{table.columns.get_loc(column)}">'
+                        f'<option value="">{say("all")}</option>{options}</select></label>')
+    edition = "" if language == "en" else f' lang="{html.escape(language)}" dir="{i18n.direction(language)}"'
+    headings = [i18n.translate(str(column), language) for column in table.columns]
+    return HTML(f'<div class="cstobook-filter" id="{box_id}"{edition}><div class="cstobook-filter-controls">'
+                f'{" ".join(controls)} <output aria-live="polite" data-shown="{say("{shown} of {total} rows shown")}">'
+                f'</output></div>'
+                f'{_card_labels(box_id, headings, shown)}'
+                f'{styled(table, caption, language=language).to_html()}{_FILTER_SCRIPT % {"id": box_id}}</div>')
+
+
+def filterable_editions(editions: dict[str, pd.DataFrame], caption: str, filters: list[str]):
+    """A filterable table once per edition of the book (cstobook.i18n.bilingual), each edition's
+    build keeping its own: `editions` maps "en" and each translated language to the table its
+    readers see, all with English column names and cells (`filterable` translates them)."""
+    from IPython.display import HTML
+
+    english = filterable(editions["en"], caption, filters).data
+    return HTML(i18n.bilingual(english, {language: filterable(table, caption, filters, language).data
+                                         for language, table in editions.items() if language != "en"}))
