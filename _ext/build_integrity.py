@@ -52,7 +52,10 @@ ALL_DATA = "data/"  # an input meaning: every file in data/
 FUNCTION_INPUTS = {"load_region": ("region", "countries")}  # the region's iso3 are checked against countries
 # What importing a module of cstobook reads, beyond its own code and the tables a chapter loads.
 MODULE_INPUTS = {"datapackage_docs": (ALL_DATA,),  # the data appendix shows every file of data/
-                 "geometry": ("data/region.geojson",)}  # maps refer to its outlines by key
+                 "geometry": ("data/region.geojson",),  # maps refer to its outlines by key
+                 # charts writes the translated twins of figures from the figures catalogues, in the book's fonts
+                 "charts": ("locales/ar/LC_MESSAGES/figures.po", "_static/fonts/NotoNaskhArabic-Regular.ttf",
+                            "_static/fonts/NotoNaskhArabic-Bold.ttf")}
 _LOAD_TABLE = re.compile(r"\bload_table\(\s*(?P<quote>['\"])(?P<name>[^'\"]+)(?P=quote)")
 _ANY_LOAD_TABLE = re.compile(r"\bload_table\(")
 _DATA_FILE = re.compile(r"['\"](?:\.\./)?data/(?P<file>[^'\"/]+)['\"]")

@@ -12,6 +12,7 @@ build keeps its own language's part (_ext/editions.py).
 from __future__ import annotations
 
 import html
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,6 +69,24 @@ def bilingual(english_html: str, translations: dict[str, str]) -> str:
 # The free-text columns that translated pages show, by table; and the words their code adds.
 DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary")}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources")
+# The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
+# in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
+TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline")
+
+
+def figure_words(name: str) -> list[str]:
+    """The words on a translated figure and its phone layout, as the chapter that draws it
+    recorded them in figures/NAME.png and NAME.phone.png (empty before it has run)."""
+    from PIL import Image
+
+    from cstobook import charts, paths
+
+    found = []
+    for file in (paths.FIGURES / f"{name}.png", paths.FIGURES / f"{name}{charts.PHONE_SUFFIX}.png"):
+        if file.is_file():
+            with Image.open(file) as image:
+                found.extend(json.loads(image.info.get(charts.FIGURE_WORDS_KEY, "[]")))
+    return list(dict.fromkeys(found))
 
 
 def messages(domain: str) -> list[str]:
@@ -82,5 +101,5 @@ def messages(domain: str) -> list[str]:
                 found.extend(str(value) for value in frame[column].dropna())
         return list(dict.fromkeys(found))
     if domain == "figures":
-        return []
+        return list(dict.fromkeys(word for name in TRANSLATED_FIGURES for word in figure_words(name)))
     raise KeyError(f"no catalogue named {domain!r}: the catalogues are {', '.join(DOMAINS)}")
