@@ -201,7 +201,7 @@ def save_figure(fig, name: str, close: bool = False, source=None) -> list[str]:
     column or a written line; by default the sources of the tables the chart was drawn from.
     A figure of i18n.TRANSLATED_FIGURES also gets, in each language whose catalogue translates
     all its words, a twin in that language (figures/NAME.ar.png, .svg and their phone layout;
-    see `write_translations`).
+    see `_write_translations`).
     close=True also closes the figure, so that the notebook does not show it a second time."""
     paths.FIGURES.mkdir(exist_ok=True)
     line = source_line(source if source is not None else _source_keys(fig))
@@ -220,7 +220,7 @@ def save_figure(fig, name: str, close: bool = False, source=None) -> list[str]:
                                                            **(_words_metadata(phone) if translated else {})})
         layouts[PHONE_SUFFIX] = phone
     if translated:
-        written += write_translations(name, layouts)
+        written += _write_translations(name, layouts)
     if recipe:
         plt.close(phone)
     if close:
@@ -241,6 +241,7 @@ UNTRANSLATED_KEY = "cstobook-untranslated-{}"    # PNG text key: the words not t
 FONT_FILES = {"ar": ("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf")}
 FONT_FAMILIES = {"ar": ["Noto Naskh Arabic", "DejaVu Sans"]}  # Latin letters (sources' names) from the second
 _WORDS = re.compile(r"[^\W\d_]")  # a text with a letter in it has words to translate; digits alone do not
+RIGHT_TO_LEFT_MARK = "\u200f"
 _MIRRORED_LOC = {1: 2, 2: 1, 3: 4, 4: 3, 5: 6, 6: 7, 7: 6}  # Legend location codes, left and right swapped
 
 
@@ -249,7 +250,7 @@ def twin_name(name: str, language: str, layout: str = "") -> str:
     return f"{name}.{language}{layout}"
 
 
-def message(text: str) -> str:
+def _message(text: str) -> str:
     """A text as its catalogue message: the lines a chart wrapped it into, joined again."""
     return " ".join(line.strip() for line in text.split("\n") if line.strip())
 
@@ -290,8 +291,8 @@ def _tick_labels(fig) -> list[tuple]:
 
 def figure_words(fig) -> list[str]:
     """The messages of every text with words on the figure, in a stable order."""
-    words = [message(t.get_text()) for t in _texts(fig) if t.get_visible() and _WORDS.search(t.get_text())]
-    words += [message(label) for _, _, labels in _tick_labels(fig) for label in labels if _WORDS.search(label)]
+    words = [_message(t.get_text()) for t in _texts(fig) if t.get_visible() and _WORDS.search(t.get_text())]
+    words += [_message(label) for _, _, labels in _tick_labels(fig) for label in labels if _WORDS.search(label)]
     return list(dict.fromkeys(words))
 
 
@@ -307,7 +308,7 @@ def _words_metadata(fig) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=None)
-def register_fonts(language: str) -> None:
+def _register_fonts(language: str) -> None:
     """The book's own font for `language`, from _static/fonts (never a system font)."""
     from matplotlib import font_manager
 
@@ -316,21 +317,25 @@ def register_fonts(language: str) -> None:
 
 
 @contextlib.contextmanager
-def relabelled(fig, language: str):
+def _relabelled(fig, language: str):
     """The figure with its words in `language` (every one must be translated), mirrored where a
     right-to-left reader expects it (titles, legends, the source line: on the right), then as it
     was. Time and number axes keep their direction and their digits."""
     from matplotlib.legend import Legend
+    from matplotlib.lines import Line2D
     from matplotlib.ticker import FixedFormatter, FixedLocator
 
-    register_fonts(language)
+    _register_fonts(language)
     family = FONT_FAMILIES[language]
     right_to_left = language in i18n.RIGHT_TO_LEFT
 
     def local(text: str) -> str:
-        return _rewrapped(i18n.translate(message(text), language, "figures"), text)
+        translated = _rewrapped(i18n.translate(_message(text), language, "figures"), text)
+        if right_to_left:  # each line right to left, also one that begins with a digit or a Latin name
+            translated = "\n".join(RIGHT_TO_LEFT_MARK + line for line in translated.split("\n"))
+        return translated
 
-    saved_texts, saved_axes, saved_legends = [], [], []
+    saved_texts, saved_axes, saved_legends, saved_titles = [], [], [], []
     texts = [t for t in _texts(fig) if t.get_visible() and _WORDS.search(t.get_text())]  # before legends change
     try:
         for axis, locations, labels in _tick_labels(fig):
@@ -348,12 +353,17 @@ def relabelled(fig, language: str):
             columns = legend._ncols
             if right_to_left and len(handles) <= columns:  # one row, read from the right
                 handles, labels = handles[::-1], labels[::-1]
-            elif right_to_left and len(handles) % columns == 0:  # columns (filled top to bottom) from the right
-                rows = len(handles) // columns
+            elif right_to_left:  # columns (filled top to bottom) read from the right: the last
+                rows = -(-len(handles) // columns)  # column filled up with blank entries
+                blanks = rows * columns - len(handles)
+                handles = handles + [Line2D([], [], linestyle="", marker="")] * blanks
+                labels = labels + [""] * blanks
                 order = [i for c in reversed(range(columns)) for i in range(c * rows, (c + 1) * rows)]
                 handles, labels = [handles[i] for i in order], [labels[i] for i in order]
             anchor = legend.get_bbox_to_anchor().transformed(ax.transAxes.inverted())
-            if right_to_left:
+            # A legend set beside the axes (anchored) moves to the other side; one inside them
+            # stays where it was put, clear of the data.
+            if right_to_left and legend._bbox_to_anchor is not None:
                 anchor = (1 - anchor.x1, anchor.y0, anchor.width, anchor.height)
                 location = _MIRRORED_LOC.get(legend._loc, legend._loc)
             else:
@@ -386,6 +396,17 @@ def relabelled(fig, language: str):
                     right.set_color(left.get_color())
                     right.set_multialignment("right")
                     left.set_text("")
+            renderer = fig.canvas.get_renderer()
+            for ax in fig.axes:  # a legend above the axes, taller in this script, stays under the title
+                title, legend = ax._right_title, ax.get_legend()
+                if legend is None or not title.get_text():
+                    continue
+                below, above = legend.get_window_extent(renderer), title.get_window_extent(renderer)
+                overlap = below.y1 + 4 - above.y0
+                if overlap > 0 and below.x1 > above.x0 and above.x1 > below.x0:
+                    saved_titles.append((ax, ax._autotitlepos))
+                    ax._autotitlepos = False
+                    title.set_y(title.get_position()[1] + overlap / ax.bbox.height)
             sources = [t for t in fig.texts if t.get_gid() == SOURCE_GID]
             for source in sources:  # the source line ends where the content does
                 source.set_visible(False)
@@ -404,6 +425,8 @@ def relabelled(fig, language: str):
             text.set_language(None)
         for ax, legend in saved_legends:
             ax.legend_ = legend
+        for ax, automatic in saved_titles:
+            ax._autotitlepos = automatic
         for axis, locator, formatter, font in saved_axes:
             axis.set_major_locator(locator)
             axis.set_major_formatter(formatter)
@@ -411,7 +434,7 @@ def relabelled(fig, language: str):
                 axis.set_tick_params(labelfontfamily=font)
 
 
-def write_translations(name: str, layouts: dict) -> list[str]:
+def _write_translations(name: str, layouts: dict) -> list[str]:
     """The twins of figure NAME in each language whose figures catalogue translates every word
     of every layout (layouts: file-name suffix -> Figure, "" for the desktop figure). A figure
     with a word not translated gets no twin in that language, and a twin written before is
@@ -426,7 +449,7 @@ def write_translations(name: str, layouts: dict) -> list[str]:
                     if stale.suffix in (".png", ".svg") and stale.stem == target:
                         stale.unlink()
                 continue
-            with phone_layout() if layout else contextlib.nullcontext(), relabelled(figure, language):
+            with phone_layout() if layout else contextlib.nullcontext(), _relabelled(figure, language):
                 written += _write(figure, target, language=language)
     return written
 
