@@ -54,7 +54,11 @@ FUNCTION_INPUTS = {"load_region": ("region", "countries")}  # the region's iso3 
 MODULE_INPUTS = {"datapackage_docs": (ALL_DATA,),  # the data appendix shows every file of data/
                  "geometry": ("data/region.geojson",),  # maps refer to its outlines by key
                  # what code writes in each edition comes from the catalogues of cstobook.i18n
-                 "i18n": ("locales/ar/LC_MESSAGES/data.po", "locales/ar/LC_MESSAGES/figures.po")}
+                 "i18n": ("locales/ar/LC_MESSAGES/data.po", "locales/ar/LC_MESSAGES/figures.po"),
+                 # charts writes the translated twins of figures from the figures catalogues, in the book's fonts
+                 "charts": ("locales/ar/LC_MESSAGES/figures.po", "_static/fonts/NotoNaskhArabic-Regular.ttf",
+                            "_static/fonts/NotoNaskhArabic-Bold.ttf")}
+
 # What every page is drawn with besides its source: a change re-writes every page (Sphinx's
 # incremental build sees only sources, and would keep pages drawn with the old style sheet).
 PRESENTATION = ("_static", "_templates", "_ext", "locales/ar/LC_MESSAGES/edition.po")

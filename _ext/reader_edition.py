@@ -1,7 +1,8 @@
 """Sphinx extension for readers: the foot of every page of the book links to "How to cite", naming
 the edition (the version of CITATION.cff), so that a reader who lands on a chapter finds how to
 cite it; and every chart that has a phone layout (figures/NAME.phone.png, written by
-cstobook.charts.save_figure) is offered to narrow screens through <picture>."""
+cstobook.charts.save_figure) is offered to narrow screens through <picture>. An edition in another
+language shows the charts' twins in its language (figures/NAME.ar.png and NAME.ar.phone.png)."""
 from __future__ import annotations
 
 import html
@@ -53,6 +54,42 @@ def phone_renderings(srcdir: Path) -> dict[str, Path]:
     return found
 
 
+def translated_renderings(srcdir: Path, language: str) -> dict[str, Path]:
+    """The twins in `language` of the translated figures (cstobook.i18n.TRANSLATED_FIGURES), by
+    the name of the image they stand in for: NAME.png, and the notebook's rendering of the same
+    chart (named by its sha256, which the English phone layout records)."""
+    from PIL import Image
+
+    from cstobook import charts, i18n
+
+    found = {}
+    if language not in i18n.LANGUAGES:
+        return found
+    figures = srcdir / "figures"
+    for name in i18n.TRANSLATED_FIGURES:
+        twin = figures / f"{charts.twin_name(name, language)}.png"
+        if not twin.is_file():
+            continue
+        found[f"{name}.png"] = twin
+        phone = figures / f"{name}{charts.PHONE_SUFFIX}.png"
+        if phone.is_file():
+            with Image.open(phone) as image:
+                web = image.info.get(charts.WEB_FIGURE_KEY)
+            if web:
+                found[f"{web}.png"] = twin
+    return found
+
+
+def show_translated_renderings(app: Sphinx, doctree) -> None:
+    """In an edition in another language, each image of a translated chart shows its twin in that
+    language (before add_phone_renderings, which then offers the twin's phone layout)."""
+    twins = translated_renderings(Path(app.srcdir), app.config.language)
+    for image in doctree.findall(nodes.image):
+        twin = twins.get(Path(image["uri"]).name)
+        if twin is not None:
+            image["uri"] = "/" + twin.relative_to(app.srcdir).as_posix()
+
+
 def add_phone_renderings(app: Sphinx, doctree) -> None:
     """Beside each image that has a phone layout, an image node of that layout, which the image
     collector (called after this) copies into _images/ and offer_phone_renderings turns into the
@@ -79,6 +116,7 @@ def offer_phone_renderings(app: Sphinx, pagename: str, templatename: str, contex
 
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", cite_this_page)
+    app.connect("doctree-read", show_translated_renderings, priority=300)
     app.connect("doctree-read", add_phone_renderings, priority=400)
     app.connect("html-page-context", offer_phone_renderings)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

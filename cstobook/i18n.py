@@ -12,6 +12,7 @@ build keeps its own language's part (_ext/editions.py).
 from __future__ import annotations
 
 import html
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -124,6 +125,26 @@ def book_title() -> str:
     return yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
 
 
+# The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
+# in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
+TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline")
+
+
+def figure_words(name: str) -> list[str]:
+    """The words on a translated figure and its phone layout, as the chapter that draws it
+    recorded them in figures/NAME.png and NAME.phone.png (empty before it has run)."""
+    from PIL import Image
+
+    from cstobook import charts, paths
+
+    found = []
+    for file in (paths.FIGURES / f"{name}.png", paths.FIGURES / f"{name}{charts.PHONE_SUFFIX}.png"):
+        if file.is_file():
+            with Image.open(file) as image:
+                found.extend(json.loads(image.info.get(charts.FIGURE_WORDS_KEY, "[]")))
+    return list(dict.fromkeys(found))
+
+
 def messages(domain: str) -> list[str]:
     """The English strings of a catalogue, in a stable order (tools/build_edition.py --catalogues)."""
     if domain == "data":
@@ -136,7 +157,7 @@ def messages(domain: str) -> list[str]:
                 found.extend(str(value) for value in frame[column].dropna())
         return list(dict.fromkeys(found))
     if domain == "figures":
-        return []
+        return list(dict.fromkeys(word for name in TRANSLATED_FIGURES for word in figure_words(name)))
     if domain == "edition":
         from cstobook import edition
 

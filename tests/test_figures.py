@@ -14,7 +14,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from cstobook import charts, data, paths, style, tables  # noqa: E402
+from cstobook import charts, data, i18n, paths, style, tables  # noqa: E402
 
 SVG = "{http://www.w3.org/2000/svg}"
 STATIC_FIGURES = sorted(p for p in paths.FIGURES.glob("*.svg"))
@@ -39,6 +39,11 @@ def source_text(svg: Path) -> str:
                     if group.get("id") == charts.SOURCE_GID for text in group.iter(f"{SVG}text"))
 
 
+def translated_language(svg: Path) -> str | None:
+    """The language of a figure's twin in another language (figures/NAME.ar.svg), else None."""
+    return next((language for language in i18n.LANGUAGES if f".{language}." in svg.name), None)
+
+
 def test_figures_folder_holds_figures():
     assert len(STATIC_FIGURES) >= 10
 
@@ -50,6 +55,12 @@ def test_every_static_figure_names_its_sources_under_it(svg):
     assert svg.with_suffix(".png").is_file(), f"{svg.stem} has no PNG twin"
     line = source_text(svg)
     assert line, f"{svg.name} carries no source line"
+    language = translated_language(svg)
+    if language:  # a twin in another language: the English figure's line, translated (the same sources)
+        english = source_text(svg.with_name(svg.name.replace(f".{language}.", ".")))
+        line = line.replace(charts.RIGHT_TO_LEFT_MARK, "")
+        assert line == i18n.translate(english, language, "figures") != english, f"{svg.name}: {line!r}"
+        return
     known = {tables.author_year(key) for key in data.bibliography_keys()}
     assert line.startswith(("Source: ", "Sources: ")), line
     named = [part.strip() for part in line.removesuffix(".").split(":", 1)[1].split(";")]
@@ -72,7 +83,8 @@ def test_source_line_formats_keys_author_year_and_stays_one_line():
 
 def chart_functions() -> list[str]:
     """The public functions of cstobook.charts that draw a figure (all but the writing helpers)."""
-    helpers = {"save_figure", "source_line", "phone_layout"}
+    helpers = {"save_figure", "source_line", "phone_layout",
+               "figure_words", "untranslated_words", "twin_name"}  # a figure's words and its translated twins
     return [name for name, member in inspect.getmembers(charts, inspect.isfunction)
             if member.__module__ == charts.__name__ and not name.startswith("_") and name not in helpers]
 
