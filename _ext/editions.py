@@ -158,6 +158,17 @@ def mark_translation(app: Sphinx, doctree) -> None:
 TRANSLATION_STATE = "cstobook_translation"
 
 
+def translate_glued_figure_alt_texts(app: Sphinx, doctree, docname: str) -> None:
+    """The alt text of glued figures (whose images myst-nb makes after the translation) from the
+    page's catalogue, where tools/build_edition.py --catalogues puts it."""
+    if not translated(app):
+        return
+    catalogue = page_catalogue(app, docname)
+    for image in doctree.findall(nodes.image):
+        if image.get("alt"):
+            image["alt"] = catalogue.gettext(image["alt"])
+
+
 def add_notice(app: Sphinx, doctree, docname: str) -> None:
     """Under the title of a page translated in part or not yet (at each writing, so that the
     notice follows the edition's own catalogue)."""
@@ -299,6 +310,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", forget_page_notebook)
     app.connect("doctree-resolved", select_edition)
     app.connect("doctree-resolved", add_notice)
+    app.connect("doctree-resolved", translate_glued_figure_alt_texts)
     app.connect("builder-inited", add_edition_styles)
     app.connect("html-page-context", link_editions)
     app.connect("build-finished", set_direction)

@@ -12,6 +12,7 @@ _build/ar/html, then published beside the English edition as _build/html/ar/.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -80,8 +81,34 @@ def update_catalogues(source: Path = ROOT, languages: tuple[str, ...] = i18n.LAN
     status = sphinx_build(source, templates, source / "_build" / "gettext-doctrees", "gettext", {}, strict=True)
     if status == 0:
         write_code_templates(templates)
+        add_glued_figure_alt_texts(source, templates)
         update(str(source / "locales"), str(templates), languages)
     return status
+
+
+_GLUED_FIGURE_ALT = re.compile(r"^```\{glue:figure\}[^\n]*\n(?:(?!```).*\n)*?:alt: (?P<alt>.+)$", re.M)
+
+
+def add_glued_figure_alt_texts(source: Path, templates: Path) -> None:
+    """The alt text of each glued figure, into its page's catalogue: myst-nb makes the image of a
+    glued figure after Sphinx has extracted the page's messages, so gettext never sees it
+    (_ext/editions.py translates it from the page's catalogue)."""
+    from babel.messages.pofile import read_po, write_po
+
+    from cstobook import toc
+
+    for page in toc.documents(source):
+        path = toc.source_file(page, source)
+        pot = templates / f"{page}.pot"
+        alts = [m["alt"].strip() for m in _GLUED_FIGURE_ALT.finditer(path.read_text(encoding="utf-8"))] if path else []
+        if not alts or not pot.is_file():
+            continue
+        with pot.open("rb") as handle:
+            catalog = read_po(handle)
+        for alt in alts:
+            catalog.add(alt)
+        with pot.open("wb") as handle:
+            write_po(handle, catalog, width=76, omit_header=False)
 
 
 def write_code_templates(templates: Path) -> None:
