@@ -52,9 +52,10 @@ check: $(STAMP)
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-## test: the whole suite on two workers: data, clean builds with warnings as errors, the built pages
+## test: the whole suite on four workers (they mostly wait for builds, kernels and chromium, so
+## four keep two cores busy): data, clean builds with warnings as errors, the built pages
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 4
 
 ## register: add data/NEW.csv to data/datapackage.json, types inferred (make register TABLE=data/NEW.csv)
 register: $(STAMP)

@@ -26,16 +26,63 @@ from cstobook import paths
 
 TODO = "TODO: "
 PARTIAL_DATE = r"\d{4}(-\d{2}(-\d{2})?)?"
-STANDARD_FIELDS = {
-    "source_id": {"type": "string", "description": "Key(s) of references.bib, separated by ';'",
-                  "constraints": {"required": True}},
-    "evidence": {"type": "string", "description": "Short excerpt of the source that supports the row, as read"},
-    "note": {"type": "string", "description": "Caveats, disagreements between sources, what could not be verified"},
-    "iso3": {"type": "string", "description": "The state concerned: an iso3 code of countries.csv"},
+# The book's usual description of a field, by the field's name: the one table of them. `register`
+# gives a new resource's standard fields (STANDARD_FIELDS) and date columns theirs;
+# tools/resource_sources.py --fields gives one to any field of the package that lacks a description.
+FIELD_DESCRIPTIONS = {
+ 'source_id': "Key(s) of references.bib, separated by ';'",
+ 'evidence': "Short excerpt of the source that supports the row, as read",
+ 'note': "Caveats, disagreements between sources, what could not be verified",
+ 'iso3': "ISO 3166-1 alpha-3 code of the country (a code of countries.csv)",
+ 'date': "Date of the row's fact (ISO; YYYY-MM or YYYY where only the month or year is known)",
+ 'name': "Name, as the source spells it",
+ 'unit': "Unit of the row's value(s)",
+ 'event_id': "Identifier of the row, stable across versions",
+ 'claim_id': "Identifier of the claim in the register of the article's claims (c01, c02, ...)",
+ 'record_id': "Identifier of the row, stable across versions", 'location_id': "Identifier of the row, stable across versions",
+ 'meeting_id': "Identifier of the meeting, stable across versions", 'statement_id': "Identifier of the row, stable across versions",
+ 'report_id': "Identifier of the report, stable across versions", 'site_id': "Identifier of the row, stable across versions",
+ 'position_id': "Identifier of the row, stable across versions", 'entry_id': "Identifier of the row, stable across versions",
+ 'provision_id': "Identifier of the provision, stable across versions", 'item_id': "Identifier of the row, stable across versions",
+ 'estimate_id': "Identifier of the estimate, stable across versions", 'route_id': "Identifier of the route",
+ 'case_id': "Identifier of the case", 'condition_id': "Identifier of the condition (a condition_id of mandate_conditions.csv)",
+ 'organisation': "The organisation or treaty concerned", 'description': "What happened, in one sentence",
+ 'event': "What happened, in one sentence", 'event_description': "What happened there, in one sentence",
+ 'event_date': "ISO date of the event (YYYY-MM-DD, or YYYY-MM / YYYY when only that is known)",
+ 'weekday': "Day of the week of the date, as the source or the calendar gives it",
+ 'speaker': "Who makes the claim or statement", 'verdict': "The book's verdict on the claim",
+ 'place': "Place named, as the source spells it", 'continent': "Continent (Natural Earth CONTINENT)",
+ 'subregion': "Subregion (Natural Earth SUBREGION, after the UN geoscheme)",
+ 'indicator': "Code of the indicator (a code of indicator_catalogue.csv)",
+ 'year': "Calendar year of the value", 'value': "The value",
+ 'date_precision': "Precision of the date: day, month or year", 'event_type': "Kind of event",
+ 'episode': "The episode the row belongs to", 'trigger_event': "What prompted the request",
+ 'addressed_to': "To whom the request was addressed", 'csto_response': "What the CSTO did in response, as reported",
+ 'format': "In person or by video link", 'location': "Where the meeting was held", 'chair': "Who chaired the meeting",
+ 'participants': "Who took part, as reported", 'agenda_as_reported': "The agenda as the source reports it",
+ 'venue': "Where the statement was made", 'occasion': "The occasion of the statement", 'gist': "The substance of the statement, paraphrased",
+ 'actors': "Who acted", 'field': "Which item of the article's metadata the row gives",
+ 'evidence_summary': "What the sources establish about the claim, in the book's words",
+ 'contingent': "The national contingent reported", 'city': "City", 'statement': "The statement, paraphrased or quoted in translation",
+ 'from_place': "Starting place of the axis (a place of places.csv)", 'to_place': "Objective of the axis (a place of places.csv)",
+ 'instrument': "The treaty or charter the provision belongs to", 'article': "Article (and paragraph) of the instrument",
+ 'text_en': "English text of the provision", 'paraphrase': "The provision in plain words",
+ 'translation_by': "Whose English translation text_en is", 'item': "The item of the offer", 'force_id': "Identifier of the force estimated",
+ 'label': "Label of the estimate as the book shows it", 'estimator': "Who made the estimate", 'claim': "The claim, as reported",
+ 'claimant': "Who made the claim", 'ukraine_response': "Ukraine's response, as reported",
+ 'resolution': "UN General Assembly resolution symbol", 'title': "Title of the resolution (as the source gives it)",
+ 'vote': "The country's vote: Y yes, N no, A abstention, X absent or not voting", 'route': "The route, as reported",
+ 'condition': "The condition, in the book's words", 'basis': "The provision the condition rests on",
+ 'case': "The case", 'assessment': "Whether the condition was met: met, not met, disputed", 'explanation': "Why, in the book's words",
+ 'kind': "Kind of row",
 }
-DATE_FIELD = {"type": "string", "description": "Date of the row's fact (ISO; YYYY-MM or YYYY where only the month "
-                                               "or year is known)",
-              "constraints": {"pattern": PARTIAL_DATE}}
+# The columns every researched table shares, as `register` defines them.
+STANDARD_FIELDS = {
+    "source_id": {"type": "string", "description": FIELD_DESCRIPTIONS["source_id"], "constraints": {"required": True}},
+    "evidence": {"type": "string", "description": FIELD_DESCRIPTIONS["evidence"]},
+    "note": {"type": "string", "description": FIELD_DESCRIPTIONS["note"]},
+    "iso3": {"type": "string", "description": FIELD_DESCRIPTIONS["iso3"]},
+}
 INFERRED_TYPES = {"integer", "number", "boolean"}  # anything else is kept as text
 
 
@@ -43,11 +90,19 @@ def is_date_column(name: str) -> bool:
     return name == "date" or name.endswith("_date")
 
 
+def usual_description(name: str) -> str | None:
+    """The book's usual description of a field named `name` (a date column's, for any date column)."""
+    if name in FIELD_DESCRIPTIONS:
+        return FIELD_DESCRIPTIONS[name]
+    return FIELD_DESCRIPTIONS["date"] if is_date_column(name) else None
+
+
 def field(name: str, inferred_type: str) -> dict:
     if name in STANDARD_FIELDS:
         return {"name": name, **json.loads(json.dumps(STANDARD_FIELDS[name]))}
     if is_date_column(name):
-        return {"name": name, **json.loads(json.dumps(DATE_FIELD))}
+        return {"name": name, "type": "string", "description": usual_description(name),
+                "constraints": {"pattern": PARTIAL_DATE}}
     kind = inferred_type if inferred_type in INFERRED_TYPES else "string"
     return {"name": name, "type": kind, "description": f"{TODO}what {name} holds"}
 

@@ -1,6 +1,7 @@
 """Tables as readers see them: escaped HTML with a caption and header cells."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 
@@ -19,6 +20,7 @@ def _plain(latex: str) -> str:
     return Text.from_latex(latex).render_as("text")
 
 
+@functools.cache  # decoding the TeX of names costs about 20 ms an entry; chapters ask per row
 def author_year(key: str) -> str:
     """'Author Year' of a bibliography entry, as the book's text cites it: one or two family names
     (or the organisation), 'et al.' after the first of three or more, and the year."""

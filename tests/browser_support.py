@@ -311,6 +311,22 @@ GROUND_AND_FILLS_JS = """() => {
   return [hex(ground), [...fills]];
 }"""
 
+# Outlines (polygon layers) each map drew from the shared geometry file, and any drawn from an
+# outline carried inline in the map's own document.
+OUTLINES_FROM_SHARED_FILE_JS = """() => {
+  let drawn = 0, inline = 0;
+  for (const key of Object.keys(window)) {
+    const map = window[key];
+    if (!key.startsWith('map_') || !(map instanceof L.Map)) continue;
+    map.eachLayer(layer => {
+      const feature = layer.feature;
+      if (!feature || !layer._path || !/Polygon/.test(feature.geometry.type)) return;
+      if (feature.properties.shared_geometry) drawn++; else inline++;
+    });
+  }
+  return {drawn, inline};
+}"""
+
 CLOSE_POPUPS_JS = """() => Object.keys(window).filter(k => k.startsWith('map_') && window[k] instanceof L.Map)
   .forEach(k => window[k].closePopup())"""
 
@@ -334,6 +350,7 @@ class Visit:
     log: PageLog
     transfers: list[Transfer] = field(default_factory=list)
     maps: list[MapCheck] = field(default_factory=list)
+    outlines: list[dict] = field(default_factory=list)  # desktop: per map, OUTLINES_FROM_SHARED_FILE_JS
     sidebar: list[str] = field(default_factory=list)  # visible sidebar links, without fragment
     axe: list[dict] = field(default_factory=list)  # axe-core violations (desktop and dark)
     overflow: dict = field(default_factory=dict)  # phone: sideways scrolling
@@ -494,8 +511,8 @@ class BookBrowser:
     (each in a fresh browser context, so with a cold cache), saves a full-page screenshot in
     `screenshots`, measures everything the tests assert, and closes it:
 
-    - "desktop": 1280 px, light: errors, requests and their bytes, maps (layers, legend, a popup
-      opened by a real click), sidebar links, axe-core;
+    - "desktop": 1280 px, light: errors, requests and their bytes, maps (layers, outlines, legend,
+      a popup opened by a real click), sidebar links, axe-core;
     - "phone": 390 px: sideways scrolling, the sidebar as opened by its toggle button;
     - "dark": 1280 px, dark colour scheme: legibility of charts, tables and maps, axe-core.
     """
@@ -545,6 +562,7 @@ class BookBrowser:
         if mode == "desktop":
             visit.sidebar = page.evaluate(SIDEBAR_JS)
             visit.squeezed = page.evaluate(SQUEEZED_JS, [LONG_CELL_CHARACTERS, MIN_LONG_CELL_WIDTH])
+            visit.outlines = [frame.evaluate(OUTLINES_FROM_SHARED_FILE_JS) for frame in frames]
             visit.maps = [check_map(page, frame) for frame in frames]
             visit.running_text = page.evaluate(RUNNING_TEXT_JS)
             visit.blocks = page.evaluate(BLOCKS_JS)

@@ -1,10 +1,13 @@
 """Shared fixtures: the full builds every test of a session shares (build_support.SharedBuilds),
 and the built book served and opened in chromium.
 
-`make test` runs the suite on two pytest-xdist workers (`-n 2`). Each full build runs once per
-session, in whichever worker needs it first; the tests of a file that share an expensive fixture
-of their own (one chromium, one incrementally built copy) run on one worker (see
-`pytest_xdist_make_scheduler`)."""
+`make test` runs the suite on four pytest-xdist workers (`-n 4`) on two cores: a worker spends
+most of its time waiting for a build, a notebook or chromium, each a process of its own, so four
+keep two cores busy where two left them idle. Each full build runs once per session, in whichever
+worker needs it first. The tests that share an expensive fixture of their own run on one worker:
+those of one incrementally built copy, of the PDF, and, in the browser and accessibility tests,
+those of one page (its three visits); see `pytest_xdist_make_scheduler`. The long chains of work
+start first (see `pytest_collection_modifyitems`)."""
 from __future__ import annotations
 
 import os
@@ -13,37 +16,78 @@ from pathlib import Path
 import pytest
 
 from build_support import ROOT, SharedBuilds  # noqa: F401 - ROOT is imported from here by the tests
+from cstobook import toc
+
+PAGES = toc.documents()
 
 # Fixture -> the shared build it waits for (started in this order: the project's first).
 BUILD_OF_FIXTURE = {"built_book": "book", "resumed_build": "resumed", "hostile_build": "hostile"}
 # Test files whose tests share an expensive fixture of their own, by the name of that fixture.
-# (Measured: the browser and accessibility tests on one worker, sharing their page visits, ran the
-# suite in 13 min; on separate workers, each visiting every page, in 17.7 min.)
-FILES_SHARING_A_FIXTURE = {"tests/test_browser.py": "book_browser", "tests/test_accessibility.py": "book_browser",
-                           "tests/test_incremental_builds.py": "warm_copy", "tests/test_pdf.py": "pdf_book"}
+FILES_SHARING_A_FIXTURE = {"tests/test_incremental_builds.py": "warm_copy", "tests/test_pdf.py": "pdf_book"}
+# Browser tests share a page's visits (one per mode, see browser_support.BookBrowser): the tests
+# of one page run on one worker, and the pages spread over the workers, each with its chromium.
+# (Measured: the browser and accessibility tests on one worker ran the suite in 13 min; on
+# separate workers, each visiting every page, in 17.7 min.)
+FILES_SHARING_PAGE_VISITS = ("tests/test_browser.py", "tests/test_accessibility.py")
+# The long chains of work after the project's build, started first so that none is left running
+# alone at the end: an incrementally built copy and its four rebuilds, the PDF, a build with a
+# failing cell. (The tests of the two copies, resumed and hostile, come last among those of a full
+# build, in file order: the copies build at a lower priority, see build_support.COPY_NICENESS.)
+CHAIN_HEADS = {"warm_copy", "pdf_book"}
+CHAIN_TESTS = ("tests/test_book.py::test_failing_cell_fails_the_build_and_names_the_chapter",)
+
+
+def needs_full_build(item) -> bool:
+    return any(name in item.fixturenames for name in BUILD_OF_FIXTURE)
+
+
+def start_rank(item) -> int:
+    """0: heads of long chains; 1: other tests of a full build; 2: tests that need none (quick
+    ones, and notebooks and environments that fill the cores at the end)."""
+    if CHAIN_HEADS & set(item.fixturenames) or item.nodeid.startswith(CHAIN_TESTS):
+        return 0
+    return 1 if needs_full_build(item) else 2
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Tests that need no full build run first, while the builds run; those that need one are
+    """Tests are run in the order of start_rank (a stable sort); those that need a full build are
     marked `full_build` (`make check` leaves them out)."""
-    items.sort(key=lambda item: any(name in item.fixturenames for name in BUILD_OF_FIXTURE))
+    items.sort(key=start_rank)
     for item in items:
-        if any(name in item.fixturenames for name in BUILD_OF_FIXTURE):
+        if needs_full_build(item):
             item.add_marker(pytest.mark.full_build)
+
+
+def page_of(nodeid: str) -> str | None:
+    """The page of _toc.yml a browser test is parametrized with ('...[chapters/x]' or
+    '...[chapters/x-dark]'), if any."""
+    parameters = nodeid.partition("[")[2].removesuffix("]")
+    pages = [page for page in PAGES if parameters == page or parameters.startswith(f"{page}-")]
+    return max(pages, key=len, default=None)
 
 
 def pytest_xdist_make_scheduler(config, log):
     """With `-n`: each test is scheduled on its own, as `--dist load` does, except that the tests
-    of FILES_SHARING_A_FIXTURE go to one worker per fixture, so that it is made once. (xdist's
-    own `--dist loadgroup` does not group on pytest 9, whose node ids it cannot amend.)"""
+    of FILES_SHARING_A_FIXTURE go to one worker per fixture, so that it is made once, and the
+    browser tests of a page to one worker. Work is handed out in the order of the collection (no
+    reordering by the size of a group). (xdist's own `--dist loadgroup` does not group on pytest
+    9, whose node ids it cannot amend.)"""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
+    config.option.loadscopereorder = False
+
     class FixtureScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return FILES_SHARING_A_FIXTURE.get(nodeid.split("::", 1)[0], nodeid)
+            file = nodeid.split("::", 1)[0]
+            if file in FILES_SHARING_A_FIXTURE:
+                return FILES_SHARING_A_FIXTURE[file]
+            if file in FILES_SHARING_PAGE_VISITS:
+                page = page_of(nodeid)
+                return f"visits of {page}" if page else nodeid
+            return nodeid
 
     return FixtureScheduling(config, log)
 

@@ -14,8 +14,8 @@ import pytest
 import snowballstemmer
 from bs4 import BeautifulSoup
 
-from browser_support import (WARM_MAP_PAGE_BUDGET_BYTES, PageLog, is_map_tile, page_budget,
-                             wait_for_maps)
+from browser_support import (OUTLINES_FROM_SHARED_FILE_JS, WARM_MAP_PAGE_BUDGET_BYTES, PageLog, is_map_tile,
+                             page_budget, wait_for_maps)
 from colour_vision import difference
 from cstobook import toc
 
@@ -95,19 +95,6 @@ def test_maps_read_without_tiles(book_browser, page):
 
 
 SHARED_GEOMETRY = "/_static/lib/region/region.js"
-OUTLINES_FROM_SHARED_FILE_JS = """() => {
-  let drawn = 0, inline = 0;
-  for (const key of Object.keys(window)) {
-    const map = window[key];
-    if (!key.startsWith('map_') || !(map instanceof L.Map)) continue;
-    map.eachLayer(layer => {
-      const feature = layer.feature;
-      if (!feature || !layer._path || !/Polygon/.test(feature.geometry.type)) return;
-      if (feature.properties.shared_geometry) drawn++; else inline++;
-    });
-  }
-  return {drawn, inline};
-}"""
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -121,27 +108,24 @@ def test_maps_draw_their_outlines_from_one_shared_geometry_file(book_browser, bu
     soup = BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
     for number, frame in enumerate(soup.find_all("iframe", srcdoc=re.compile("leaflet")), start=1):
         assert not re.search(r'"type":\s*"(Multi)?Polygon"', frame["srcdoc"]), f"map {number} holds outlines inline"
-    browser_page = book_browser.new_page()
-    try:
-        browser_page.goto(book_browser.server.url(page), wait_until="load")
-        for number, frame in enumerate(wait_for_maps(browser_page), start=1):
-            outlines = frame.evaluate(OUTLINES_FROM_SHARED_FILE_JS)
-            assert outlines["drawn"] > 0 and outlines["inline"] == 0, f"map {number}: {outlines}"
-    finally:
-        browser_page.context.close()
+    assert len(visit.outlines) == len(visit.maps)
+    for number, outlines in enumerate(visit.outlines, start=1):  # as drawn in the desktop visit
+        assert outlines["drawn"] > 0 and outlines["inline"] == 0, f"map {number}: {outlines}"
 
 
-def map_pages(book_browser) -> list[str]:
-    pages = [page for page in PAGES if book_browser.visit(page).maps]
+def map_pages(built_book) -> list[str]:
+    """Pages that embed a map (a Leaflet iframe; wait_for_maps checks that each one draws)."""
+    pages = [page for page in PAGES if BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"),
+                                                     "html.parser").find("iframe", srcdoc=re.compile("leaflet"))]
     assert len(pages) >= 2, "the book has fewer than two pages with maps"
     return pages
 
 
-def test_a_page_with_maps_after_another_takes_geometry_and_leaflet_from_the_cache(book_browser):
+def test_a_page_with_maps_after_another_takes_geometry_and_leaflet_from_the_cache(book_browser, built_book):
     """A reader going from one page with maps to the next downloads the geometry, Leaflet and the
     theme once: each page with maps, visited after the one before it (the last before the first),
     fetches them from the browser's cache and adds at most 60 kB."""
-    pages = map_pages(book_browser)
+    pages = map_pages(built_book)
     for before, page in zip(pages[-1:] + pages[:-1], pages):
         browser_page = book_browser.new_page()
         try:
@@ -170,7 +154,7 @@ def test_maps_draw_offline_from_disk_with_the_shared_geometry(book_browser, buil
     """Opened from disk (file://) with the network off, as after `make book` on a train, every
     map draws, its outlines from the shared file, which arrives as a script (fetch() would fail
     inside a srcdoc iframe there)."""
-    for page in map_pages(book_browser):
+    for page in map_pages(built_book):
         context = book_browser.browser.new_context(offline=True)
         try:
             browser_page = context.new_page()

@@ -3,6 +3,7 @@ has a phone layout whose text is never smaller than charts.PHONE_MIN_PT (the bro
 measure how large it renders on a phone, page by page)."""
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import xml.etree.ElementTree as ElementTree
@@ -48,6 +49,13 @@ def test_figures_folder_holds_figures():
     assert len(STATIC_FIGURES) >= 10
 
 
+@functools.cache
+def cited_sources() -> frozenset[str]:
+    """Every bibliography entry as the book cites it ('Author Year'). (Formatting them all costs
+    seconds: done once, not once per figure.)"""
+    return frozenset(tables.author_year(key) for key in data.bibliography_keys())
+
+
 @pytest.mark.parametrize("svg", STATIC_FIGURES, ids=lambda p: p.stem)
 def test_every_static_figure_names_its_sources_under_it(svg):
     """Drawn into the image (the SVG and its PNG twin): 'Source(s): Author Year; ...', each named
@@ -61,7 +69,7 @@ def test_every_static_figure_names_its_sources_under_it(svg):
         line = line.replace(charts.RIGHT_TO_LEFT_MARK, "")
         assert line == i18n.translate(english, language, "figures") != english, f"{svg.name}: {line!r}"
         return
-    known = {tables.author_year(key) for key in data.bibliography_keys()}
+    known = cited_sources()
     assert line.startswith(("Source: ", "Sources: ")), line
     named = [part.strip() for part in line.removesuffix(".").split(":", 1)[1].split(";")]
     named = [n for n in named if not n.startswith("and ")]

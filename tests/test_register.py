@@ -70,3 +70,28 @@ def test_the_data_package_holds_no_todo():
     package = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
     left = register.todos(package)
     assert not left, "data/datapackage.json still holds TODO texts: write them:\n" + "\n".join(left)
+
+
+def test_register_and_resource_sources_describe_fields_from_one_table(tmp_path):
+    """`make register` and tools/resource_sources.py --fields give a field the same description:
+    both read cstobook.register.FIELD_DESCRIPTIONS (a date column without one of its own gets the
+    description of `date`)."""
+    import sys
+
+    sys.path.insert(0, str(paths.ROOT / "tools"))
+    import resource_sources
+
+    table = tmp_path / "troop_reports.csv"
+    table.write_text(NEW_TABLE, encoding="utf-8")
+    registered = register.resource_for(table)
+    bare = {"name": "troop_reports", "schema": {"fields": [{"name": item["name"], "type": item["type"]}
+                                                           for item in registered["schema"]["fields"]]}}
+    left = resource_sources.describe_fields(bare, table)
+    described = {item["name"]: item.get("description") for item in bare["schema"]["fields"]}
+    for item in registered["schema"]["fields"]:
+        if not item["description"].startswith(register.TODO):
+            assert described[item["name"]] == item["description"], item["name"]
+    assert described["event_id"] == register.FIELD_DESCRIPTIONS["event_id"]
+    assert left == ["troop_reports.troops"]
+    assert register.usual_description("report_date") == register.FIELD_DESCRIPTIONS["date"]
+    assert register.usual_description("event_date") == register.FIELD_DESCRIPTIONS["event_date"]
