@@ -341,6 +341,16 @@ class MapCheck:
     fills: list[str] = field(default_factory=list)  # distinct area fills as seen over the ground
 
 
+# The page's language and direction, and where its language switch leads (if it is shown).
+LANGUAGE_JS = """() => {
+  const root = document.documentElement, link = document.querySelector('a.cstobook-language-switch');
+  const box = link && link.getBoundingClientRect();
+  return {lang: root.lang, dir: root.dir || getComputedStyle(root).direction,
+          switch: link ? link.href : null, switch_visible: !!box && box.width > 0 && box.height > 0
+                  && box.bottom > 0 && box.right > 0 && box.left < innerWidth};
+}"""
+
+
 @dataclass
 class Visit:
     """What one page did and showed in one mode. Pages are closed after their visit."""
@@ -361,6 +371,7 @@ class Visit:
     blocks: list[dict] = field(default_factory=list)  # desktop: the article's first blocks, in order
     figures: list[dict] = field(default_factory=list)  # every mode: article images as rendered
     cards: list[dict] = field(default_factory=list)  # phone and dark: rows of filterable tables
+    language: dict = field(default_factory=dict)  # every mode: the page's lang and dir, and its language switch
 
 
 def check_map(page, frame) -> MapCheck:
@@ -557,6 +568,7 @@ class BookBrowser:
         visit.theme = page.evaluate("() => document.documentElement.dataset.theme")
         visit.figures = page.evaluate(FIGURES_JS)
         visit.cards = page.evaluate(CARDS_JS)
+        visit.language = page.evaluate(LANGUAGE_JS)
         if mode in ("desktop", "dark"):
             visit.axe = run_axe(page)
         if mode == "desktop":

@@ -18,7 +18,7 @@ import pytest
 from build_support import ROOT, SharedBuilds  # noqa: F401 - ROOT is imported from here by the tests
 from cstobook import toc
 
-PAGES = toc.documents()
+PAGES = toc.edition_documents()   # every page of every edition
 
 # Fixture -> the shared build it waits for (started in this order: the project's first).
 BUILD_OF_FIXTURE = {"built_book": "book", "resumed_build": "resumed", "hostile_build": "hostile"}

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from colour_vision import VISIONS, difference
 from cstobook import toc
 
-PAGES = toc.documents()
+PAGES = toc.edition_documents()   # every page of every edition
 BLOCKING = {"serious", "critical"}
 
 # Two colours that name different categories must differ by at least this CIEDE2000 distance,

@@ -17,9 +17,19 @@ from bs4 import BeautifulSoup
 from browser_support import (OUTLINES_FROM_SHARED_FILE_JS, WARM_MAP_PAGE_BUDGET_BYTES, PageLog, is_map_tile,
                              page_budget, wait_for_maps)
 from colour_vision import difference
-from cstobook import toc
+from cstobook import i18n, toc
 
-PAGES = toc.documents()
+PAGES = toc.edition_documents()   # every page of every edition: English, then ar/...
+
+
+def edition_folder(page: str) -> str:
+    """'' for an English page, 'ar/' for a page of the Arabic edition."""
+    return next((folder for folder in i18n.EDITION_FOLDERS.values() if folder and page.startswith(folder)), "")
+
+
+def edition_pages(page: str) -> list[str]:
+    """The pages of the edition `page` belongs to."""
+    return [edition_folder(page) + document for document in toc.documents()]
 MIN_GROUND_DIFFERENCE = 5.0  # CIEDE2000 between a map's ground and any area: a visible edge
 
 
@@ -179,20 +189,23 @@ def test_sidebar_reaches_every_chapter(book_browser, page):
     as shown, on a phone once its toggle button is pressed."""
     for mode in ("desktop", "phone"):
         links = set(book_browser.visit(page, mode).sidebar)
-        missing = [p for p in PAGES if book_browser.server.url(p) not in links]
+        missing = [p for p in edition_pages(page) if book_browser.server.url(p) not in links]
         assert missing == [], f"{mode}: the sidebar of {page} does not reach {missing}"
 
 
 def search_word(html_folder: Path, page: str) -> str:
-    """A word of the page's text that Sphinx's search index lists for as few pages as possible."""
-    text = (html_folder / "searchindex.js").read_text(encoding="utf-8")
+    """A word of the page's text that Sphinx's search index (its edition's) lists for as few pages
+    as possible."""
+    folder = edition_folder(page)
+    text = (html_folder / folder / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(text[text.index("(") + 1:text.rindex(")")])
-    doc = index["docnames"].index(page)
-    stemmer = snowballstemmer.stemmer("porter")  # the stemmer of Sphinx's English search
+    doc = index["docnames"].index(page.removeprefix(folder))
+    # the stemmer of Sphinx's English search; Sphinx has none for Arabic and indexes words as written
+    stem = snowballstemmer.stemmer("porter").stemWord if not folder else (lambda word: word)
     soup = BeautifulSoup((html_folder / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
     best = None
-    for word in set(re.findall(r"\b[A-Za-z]{5,}\b", (soup.find("article") or soup).get_text(" "))):
-        docs = index["terms"].get(stemmer.stemWord(word.lower()))
+    for word in set(re.findall(r"\b[^\W\d_]{5,}\b", (soup.find("article") or soup).get_text(" "))):
+        docs = index["terms"].get(stem(word.lower()))
         docs = [docs] if isinstance(docs, int) else (docs or [])
         if doc in docs:
             rank = (len(docs), -len(word), word)
@@ -206,7 +219,7 @@ def test_search_page_finds_the_page_from_a_word_in_it(book_browser, built_book, 
     word = search_word(built_book, page)
     browser_page = book_browser.new_page()
     try:
-        browser_page.goto(f"{book_browser.server.base}search.html?q={word}", wait_until="load")
+        browser_page.goto(f"{book_browser.server.base}{edition_folder(page)}search.html?q={word}", wait_until="load")
         browser_page.wait_for_function(
             "() => /found|did not match/i.test(document.querySelector('#search-results .search-summary')?.textContent || '')",
             timeout=15_000)
@@ -222,6 +235,37 @@ def test_tables_give_long_text_room_to_read(book_browser, page):
     """At desktop width no cell holding a paragraph is squeezed into a column a word or two wide
     (as a neighbouring column that may not wrap can do)."""
     assert book_browser.visit(page).squeezed == []
+
+
+# --- Editions ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_states_its_language_and_direction_and_its_switch_leads_to_the_other_edition(book_browser, page):
+    """On a desktop, on a phone and in dark mode: an Arabic page is lang="ar" dir="rtl", an English
+    page lang="en" left to right, and the language switch in the page's header is in view and
+    leads to the same page in the other edition."""
+    folder = edition_folder(page)
+    document = page.removeprefix(folder)
+    other = f"{i18n.EDITION_FOLDERS['ar']}{document}" if not folder else document
+    for mode in ("desktop", "phone", "dark"):
+        language = book_browser.visit(page, mode).language
+        assert (language["lang"], language["dir"]) == (("ar", "rtl") if folder else ("en", "ltr")), (mode, language)
+        assert language["switch_visible"], f"{mode}: the language switch is not in view"
+        assert language["switch"] == book_browser.server.url(other), (mode, language["switch"])
+
+
+def test_language_switch_takes_the_reader_to_the_same_page_and_back(book_browser):
+    """A click on the switch of a chapter opens it in Arabic, right to left; a click there returns."""
+    browser_page = book_browser.new_page("phone")
+    try:
+        browser_page.goto(book_browser.server.url("chapters/verdict"), wait_until="load")
+        browser_page.locator("a.cstobook-language-switch").click()
+        browser_page.wait_for_url(book_browser.server.url("ar/chapters/verdict"))
+        assert browser_page.evaluate("() => [document.documentElement.lang, document.documentElement.dir]") == ["ar", "rtl"]
+        browser_page.locator("a.cstobook-language-switch").click()
+        browser_page.wait_for_url(book_browser.server.url("chapters/verdict"))
+    finally:
+        browser_page.context.close()
 
 
 # --- Phone width and dark mode -----------------------------------------------------------------
