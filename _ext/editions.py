@@ -31,7 +31,7 @@ from cstobook import i18n
 UNTRANSLATED_CLASS = "cstobook-untranslated"
 NOTICE_CLASS = "cstobook-translation-notice"
 FONT_FOLDER = "fonts"
-ARABIC_FONTS = {"NotoNaskhArabic-Regular": 400, "NotoNaskhArabic-Bold": 700}
+ARABIC_FONTS = ("NotoNaskhArabic-Regular",)  # the web face; charts also use the bold (cstobook.charts)
 
 
 # ---- glue data for translated messages --------------------------------------------------------
