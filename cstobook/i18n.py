@@ -76,11 +76,17 @@ def bilingual(english_html: str, translations: dict[str, str]) -> str:
 
 
 # The free-text columns that translated pages show, by table; and the words their code adds.
-DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary")}
+DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
+                "article_translation_markers": ("what_it_suggests",),
+                # lane and label: the aftermath timeline's strands and dot labels
+                "aftermath_events": ("event", "lane", "label")}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
              # the claims register of chapters/verdict.md: its caption, the article's moves
              "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",
              "3. Russia's dilemma", "4. The mandate", "5. The offer",
+             # the other tables of chapters/verdict.md: the article's slips, the aftermath
+             "Slips in the article's Arabic that point to a translation.", "What it suggests",
+             "What happened after the article, as far as the sources read show.", "Date", "Event",
              # every table's controls and empty cells (cstobook.tables.filterable, styled)
              "Search", "Search the table", "Any word", "all", "{shown} of {total} rows shown",
              "no data")
@@ -114,9 +120,27 @@ MONTHS = {"ar": ("يناير", "فبراير", "مارس", "أبريل", "ماي
 
 def spelled_date(day, language: str) -> str:
     """'29 November 2026', or in Arabic '29 نوفمبر 2026' (Western digits, as the outlet prints them)."""
+    return f"{day.day} {spelled_month(day, language)}"
+
+
+def spelled_month(day, language: str) -> str:
+    """'November 2026', or in Arabic 'نوفمبر 2026'."""
     if language in MONTHS:
-        return f"{day.day} {MONTHS[language][day.month - 1]} {day.year}"
-    return f"{day:%-d %B %Y}"
+        return f"{MONTHS[language][day.month - 1]} {day.year}"
+    return f"{day:%B %Y}"
+
+
+def spelled_partial_date(iso: str, language: str) -> str:
+    """An ISO date of the data, which may lack its day or month, spelled as far as it is known:
+    '2022-02-24' -> '24 فبراير 2022', '2022-06' -> 'يونيو 2022', '2022' -> '2022'."""
+    import datetime
+
+    parts = [int(part) for part in str(iso).split("-")]
+    if len(parts) == 3:
+        return spelled_date(datetime.date(*parts), language)
+    if len(parts) == 2:
+        return spelled_month(datetime.date(*parts, 1), language)
+    return str(parts[0])
 
 
 def book_title() -> str:

@@ -13,6 +13,7 @@ from cstobook import i18n
 from cstobook.data import bibliography_entries, bibliography_urls, source_keys
 
 SOURCES_COLUMN = "Sources"
+DATE_COLUMN = "Date"  # ISO dates of the data, which may lack a day or month (data.partial_dates)
 
 
 def _plain(latex: str) -> str:
@@ -66,12 +67,20 @@ def _table_id(caption: str, language: str = "en") -> str:
 
 
 def translated_cells(table: pd.DataFrame, language: str) -> pd.DataFrame:
-    """The table with each cell in `language` (cstobook.i18n, the data catalogue), column names
-    and bibliography keys (Sources) left as they are; the table itself in English."""
+    """The table with each cell in `language` (cstobook.i18n, the data catalogue), ISO dates
+    (a column named 'Date') spelled as that edition spells them, column names and bibliography
+    keys (Sources) left as they are; the table itself in English."""
     if language == "en":
         return table
-    return table.apply(lambda column: column if column.name == SOURCES_COLUMN
-                       else column.map(lambda value: i18n.translate(value, language)))
+
+    def translated(column: pd.Series) -> pd.Series:
+        if column.name == SOURCES_COLUMN:
+            return column
+        if column.name == DATE_COLUMN:
+            return column.map(lambda value: i18n.spelled_partial_date(value, language), na_action="ignore")
+        return column.map(lambda value: i18n.translate(value, language))
+
+    return table.apply(translated)
 
 
 def styled(table: pd.DataFrame, caption: str, formats: dict | None = None, language: str = "en"):
@@ -83,7 +92,7 @@ def styled(table: pd.DataFrame, caption: str, formats: dict | None = None, langu
     if SOURCES_COLUMN in table.columns:
         formats[SOURCES_COLUMN] = source_links
     rtl = [column for column in RIGHT_TO_LEFT_COLUMNS if column in table.columns]
-    dates = [column for column in table.columns if column == "Date"]
+    dates = [column for column in table.columns if column == DATE_COLUMN]
     # pandas escapes a header before a formatter sees it: a translated header is escaped after
     headers = ({"escape": "html"} if language == "en" else
                {"formatter": lambda name: html.escape(i18n.translate(str(name), language))})
@@ -236,12 +245,22 @@ def filterable(table: pd.DataFrame, caption: str, filters: list[str], language: 
                 f'{styled(table, caption, language=language).to_html()}{_FILTER_SCRIPT % {"id": box_id}}</div>')
 
 
-def filterable_editions(editions: dict[str, pd.DataFrame], caption: str, filters: list[str]):
-    """A filterable table once per edition of the book (cstobook.i18n.bilingual), each edition's
-    build keeping its own: `editions` maps "en" and each translated language to the table its
-    readers see, all with English column names and cells (`filterable` translates them)."""
+def _per_edition(editions: dict[str, pd.DataFrame], write):
+    """A table once per edition of the book (cstobook.i18n.bilingual), each edition's build keeping
+    its own: `editions` maps "en" and each translated language to the table its readers see, all
+    with English column names and cells; `write(table, language)` returns the table's HTML in
+    that language."""
     from IPython.display import HTML
 
-    english = filterable(editions["en"], caption, filters).data
-    return HTML(i18n.bilingual(english, {language: filterable(table, caption, filters, language).data
-                                         for language, table in editions.items() if language != "en"}))
+    return HTML(i18n.bilingual(write(editions["en"], "en"), {
+        language: write(table, language) for language, table in editions.items() if language != "en"}))
+
+
+def styled_editions(editions: dict[str, pd.DataFrame], caption: str, formats: dict | None = None):
+    """A styled table once per edition of the book (`_per_edition`; `styled` translates it)."""
+    return _per_edition(editions, lambda table, language: styled(table, caption, formats, language).to_html())
+
+
+def filterable_editions(editions: dict[str, pd.DataFrame], caption: str, filters: list[str]):
+    """A filterable table once per edition of the book (`_per_edition`; `filterable` translates it)."""
+    return _per_edition(editions, lambda table, language: filterable(table, caption, filters, language).data)
