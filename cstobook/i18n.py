@@ -78,8 +78,7 @@ def bilingual(english_html: str, translations: dict[str, str]) -> str:
 # The free-text columns that translated pages show, by table; and the words their code adds.
 DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                 "article_translation_markers": ("what_it_suggests",),
-                # lane and label: the aftermath timeline's strands and dot labels
-                "aftermath_events": ("event", "lane", "label")}
+                "aftermath_events": ("event",)}   # its chart's words are the figures catalogue's
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
              # the claims register of chapters/verdict.md: its caption, the article's moves
              "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",

@@ -82,7 +82,7 @@ def update_catalogues(source: Path = ROOT, languages: tuple[str, ...] = i18n.LAN
     if status == 0:
         write_code_templates(templates)
         add_glued_figure_alt_texts(source, templates)
-        update(str(source / "locales"), str(templates), languages)
+        update(str(source / "locales"), str(templates), languages, ignore_obsolete=True)
     return status
 
 
