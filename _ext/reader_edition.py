@@ -81,8 +81,13 @@ def translated_renderings(srcdir: Path, language: str) -> dict[str, Path]:
 
 
 def show_translated_renderings(app: Sphinx, doctree) -> None:
-    """In an edition in another language, each image of a translated chart shows its twin in that
-    language (before add_phone_renderings, which then offers the twin's phone layout)."""
+    """In an edition in another language, on a page translated in full, each image of a translated
+    chart shows its twin in that language (before add_phone_renderings, which then offers the
+    twin's phone layout). A page translated in part keeps the English chart of its English text."""
+    from cstobook import i18n
+
+    if app.env.docname not in i18n.PAGES_IN_FULL:
+        return
     twins = translated_renderings(Path(app.srcdir), app.config.language)
     for image in doctree.findall(nodes.image):
         twin = twins.get(Path(image["uri"]).name)

@@ -10,6 +10,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
 import re
 import textwrap
 
@@ -184,12 +185,16 @@ def _right_to_left_svg(svg: str) -> str:
 
 
 def _write(fig, name: str, png_text: dict | None = None, language: str = "en") -> list[str]:
+    """PNG and SVG of `fig`, each written whole to a temporary file and then moved into place, so
+    that a reader of figures/ (another build, a test) never sees half a file."""
     written = []
     for suffix, metadata in (("png", {"Software": None, **(png_text or {})}), ("svg", {"Date": None, "Creator": None})):
         target = paths.FIGURES / f"{name}.{suffix}"
-        fig.savefig(target, format=suffix, metadata=metadata, bbox_inches="tight")
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        fig.savefig(partial, format=suffix, metadata=metadata, bbox_inches="tight")
         if suffix == "svg" and language in i18n.RIGHT_TO_LEFT:
-            target.write_text(_right_to_left_svg(target.read_text(encoding="utf-8")), encoding="utf-8")
+            partial.write_text(_right_to_left_svg(partial.read_text(encoding="utf-8")), encoding="utf-8")
+        os.replace(partial, target)
         written.append(f"figures/{target.name}")
     return written
 

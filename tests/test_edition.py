@@ -28,11 +28,23 @@ def test_one_version_everywhere():
     assert edition.released().isoformat() in headings[0][1]
 
 
-def test_changelog_describes_this_release():
+# What each release's entry in CHANGELOG.md must tell readers (a new release adds its own row).
+RELEASE_TOPICS = {"0.2.0": ("PDF", "answer", "How to cite", "ClaimReview", "Specialist additions"),
+                  "0.3.0": ("Arabic edition", "Right to left", "language switch", "hreflang", "PDF",
+                            "How it was translated")}
+
+
+@pytest.mark.parametrize("version", sorted(RELEASE_TOPICS))
+def test_changelog_describes_each_release(version):
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    current = changelog.split(f"## {edition.version()}", 1)[1].split("\n## ", 1)[0]
-    for topic in ("PDF", "answer", "How to cite", "ClaimReview", "Specialist additions"):
-        assert topic in current, topic
+    assert f"## {version}" in changelog, version
+    entry = changelog.split(f"## {version}", 1)[1].split("\n## ", 1)[0]
+    for topic in RELEASE_TOPICS[version]:
+        assert topic in entry, topic
+
+
+def test_changelog_describes_this_release():
+    assert edition.version() in RELEASE_TOPICS, f"add version {edition.version()} to RELEASE_TOPICS and CHANGELOG.md"
 
 
 def cite_page(built_book):
