@@ -101,6 +101,8 @@ EDITION_WORDS = {
     "pdf_version": "Version {version}, {date}",
     "pdf_read_online": "Read online: {site}",
     "pdf_source": "Source, data and every edition: {repository}",
+    "show_code": "Show the code",
+    "hide_code": "Hide the code",
     "part": "Only the title, headings and summary of this page are translated so far; the rest is shown in English.",
     "none": "This page is not translated yet; it is shown in English.",
     "english_page": "Read the English page",

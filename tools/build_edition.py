@@ -51,6 +51,9 @@ def build_translation(language: str, source: Path = ROOT, path_output: Path | No
     staging = build_root / language
     status = sphinx_build(source, staging / "html", staging / ".doctrees", "html",
                           {"language": language, "html_title": i18n.translate(i18n.book_title(), language, "edition"),
+                           # the folded code cells' buttons (the book folds only their code)
+                           "nb_code_prompt_show": i18n.edition_words("show_code", language),
+                           "nb_code_prompt_hide": i18n.edition_words("hide_code", language),
                            "html_baseurl": site_url(source) + i18n.EDITION_FOLDERS[language],
                            "ogp_site_url": site_url(source) + i18n.EDITION_FOLDERS[language],
                            "nb_execution_cache_path": str(build_root / ".jupyter_cache")}, strict)
