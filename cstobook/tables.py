@@ -7,6 +7,7 @@ import html
 
 import pandas as pd
 
+from pybtex.backends.plaintext import Backend as PlainTextBackend
 from pybtex.richtext import Text
 
 from cstobook import i18n
@@ -16,9 +17,18 @@ SOURCES_COLUMN = "Sources"
 DATE_COLUMN = "Date"  # ISO dates of the data, which may lack a day or month (data.partial_dates)
 
 
-def _plain(latex: str) -> str:
-    """BibTeX field text as a reader sees it: braces dropped, TeX escapes decoded."""
-    return Text.from_latex(latex).render_as("text")
+# One backend, not render_as("text"): that looks the backend up among the installed packages'
+# entry points on every call, about 20 ms, which made a chapter's source lines cost seconds.
+_PLAIN_TEXT = PlainTextBackend()
+
+
+def plain_text(latex: str) -> str:
+    """BibTeX field text as a reader sees it: braces dropped, TeX escapes and accents decoded,
+    '--' as an en dash."""
+    escaped = latex.replace("\\$", "$").replace("\\&", "&").replace("\\%", "%")
+    if not set("{}\\") & set(escaped):
+        return escaped
+    return Text.from_latex(escaped).render(_PLAIN_TEXT).replace("--", "–")
 
 
 @functools.cache  # decoding the TeX of names costs about 20 ms an entry; chapters ask per row
@@ -27,9 +37,9 @@ def author_year(key: str) -> str:
     (or the organisation), 'et al.' after the first of three or more, and the year."""
     entry = bibliography_entries()[key]
     persons = entry.persons.get("author") or entry.persons.get("editor") or []
-    names = [_plain(" ".join(p.prelast_names + p.last_names)) for p in persons]
+    names = [plain_text(" ".join(p.prelast_names + p.last_names)) for p in persons]
     if not names:
-        names = [_plain(entry.fields.get("organization", entry.fields.get("publisher", key)))]
+        names = [plain_text(entry.fields.get("organization", entry.fields.get("publisher", key)))]
     who = names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{names[0]} et al."
     year = entry.fields.get("year") or entry.fields.get("date", "")[:4] or "n.d."
     return f"{who} {year}"

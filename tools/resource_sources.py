@@ -25,6 +25,7 @@ from pathlib import Path
 from pybtex.database import parse_file
 
 from cstobook.register import usual_description
+from cstobook.tables import plain_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "data" / "datapackage.json"
@@ -64,21 +65,13 @@ def describe_fields(resource: dict, table: Path) -> list[str]:
     return left
 
 
-def plain(latex: str) -> str:
-    """BibTeX field text as a reader sees it: braces dropped, TeX escapes and accents decoded."""
-    from pybtex.richtext import Text
-
-    escaped = latex.replace("\\$", "$").replace("\\&", "&").replace("\\%", "%")
-    return Text.from_latex(escaped).render_as("text").replace("--", "–") if set("{}\\") & set(escaped) else escaped
-
-
 def source_entry(key: str, entries) -> dict:
     entry = entries[key]
     fields = entry.fields
     who = fields.get("organization") or fields.get("institution") or fields.get("journaltitle") or ""
     if not who and entry.persons.get("author"):
         who = str(entry.persons["author"][0])
-    who, title = plain(who), plain(fields["title"])
+    who, title = plain_text(who), plain_text(fields["title"])
     source = {"title": f"{who}: {title}" if who else title}
     if "url" in fields:
         source["path"] = fields["url"]
