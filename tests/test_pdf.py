@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import unicodedata
+from dataclasses import dataclass
 
 import pytest
 from bs4 import BeautifulSoup
@@ -27,7 +28,19 @@ def pdf_book(built_book):
         pytest.fail(f"make_pdf failed:\n{(result.stdout + result.stderr)[-4000:]}")
     from pypdf import PdfReader
 
-    return PdfReader(pdf), result.stdout
+    reader = PdfReader(pdf)
+    return Pdf(reader, result.stdout, [page.extract_text() or "" for page in reader.pages])
+
+
+@dataclass
+class Pdf:
+    reader: object  # pypdf's PdfReader
+    log: str  # what make_pdf printed
+    pages: list[str]  # the text of each page, extracted once: the whole book takes pypdf seconds
+
+    @property
+    def text(self) -> str:
+        return unicodedata.normalize("NFKC", "\n".join(self.pages))
 
 
 def outline_titles(reader) -> list[str]:
@@ -37,27 +50,22 @@ def outline_titles(reader) -> list[str]:
     return list(walk(reader.outline))
 
 
-def text_of(reader) -> str:
-    return unicodedata.normalize("NFKC", "\n".join(page.extract_text() or "" for page in reader.pages))
-
-
 def squash(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("\u2019", "'")
 
 
 def test_pdf_has_page_numbers_and_a_title_page_naming_the_edition(pdf_book):
-    reader, _ = pdf_book
-    assert len(reader.pages) >= 10 * len(toc.part("The argument"))
-    first = squash(reader.pages[0].extract_text() + reader.pages[1].extract_text())
+    pages = pdf_book.pages
+    assert len(pages) >= 10 * len(toc.part("The argument"))
+    first = squash(pages[0] + pages[1])
     assert squash(f"Version {edition.version()}") in first and squash(edition.title()[:20]) in first
-    last = len(reader.pages)
+    last = len(pages)
     for number in (1, last // 2, last):
-        assert re.search(rf"\b{number}\s*/\s*{last}\b", reader.pages[number - 1].extract_text()), number
+        assert re.search(rf"\b{number}\s*/\s*{last}\b", pages[number - 1]), number
 
 
 def test_pdf_outline_has_every_chapter_in_toc_order(pdf_book):
-    reader, _ = pdf_book
-    titles = [squash(t) for t in outline_titles(reader)]
+    titles = [squash(t) for t in outline_titles(pdf_book.reader)]
     positions = []
     for document in toc.documents()[1:]:
         title = squash(edition.chapter_title(document))
@@ -68,35 +76,32 @@ def test_pdf_outline_has_every_chapter_in_toc_order(pdf_book):
 
 
 def test_pdf_holds_every_chapter_and_the_bibliography(pdf_book):
-    reader, _ = pdf_book
-    text = squash(text_of(reader))
+    text = squash(pdf_book.text)
     for document in toc.documents()[1:]:
         assert squash(edition.chapter_title(document)) in text, document
     sample = sorted(data.bibliography_keys())[::25]
-    from cstobook.tables import _plain
+    from cstobook.tables import plain_text
 
     for key in sample:
-        title = _plain(data.bibliography_entries()[key].fields["title"])
+        title = plain_text(data.bibliography_entries()[key].fields["title"])
         assert squash(title[:25]).lower() in text.lower(), f"bibliography entry {key} is missing"
 
 
 def test_pdf_shows_figures_and_a_static_image_for_every_map(pdf_book, built_book):
-    reader, log = pdf_book
-    images = sum(len(page.images) for page in reader.pages)
+    images = sum(len(page.images) for page in pdf_book.reader.pages)
     maps = charts = 0
     for document in toc.documents():
         page = BeautifulSoup((built_book / f"{document}.html").read_text(encoding="utf-8"), "html.parser")
         maps += sum("leaflet" in (f.get("srcdoc") or "") for f in page.find_all("iframe"))
         charts += len([img for img in page.select("article img") if "_images/" in img.get("src", "")])
-    assert f"{maps} maps as static images" in log
+    assert f"{maps} maps as static images" in pdf_book.log
     assert images >= maps + charts, f"{images} images in the PDF, {maps} maps and {charts} figures in the book"
 
 
 def test_pdf_arabic_is_shaped_searchable_text(pdf_book):
     """Each Arabic excerpt of the claims register can be found in the PDF's text (chromium writes
     shaped presentation forms; NFKC maps them back to the letters of the article)."""
-    reader, _ = pdf_book
-    text = arabic_letters(text_of(reader))
+    text = arabic_letters(pdf_book.text)
     claims = data.load_table("claims")
     assert text, "no Arabic text in the PDF"
     missing = [(c.claim_id, run) for c in claims.itertuples() for run in digit_free_runs(c.arabic_excerpt)
@@ -129,7 +134,6 @@ def arabic_letters(text: str) -> str:
 
 
 def test_pdf_has_no_web_chrome(pdf_book):
-    reader, _ = pdf_book
-    text = text_of(reader)
+    text = pdf_book.text
     assert [c for c in CHROME if c in text] == []
     assert "import " not in text and "glue(" not in text, "code cells are for the web edition"
