@@ -542,7 +542,7 @@ class BookBrowser:
         self._visits: dict[tuple[str, str], Visit] = {}
 
     def screenshot_path(self, name: str, mode: str) -> Path:
-        return self.screenshots / f"{slug(name)}-{mode}.png"
+        return self.screenshots / f"{slug(name)}-{mode}.jpg"
 
     def visit(self, name: str, mode: str = "desktop") -> Visit:
         key = (name, mode)
@@ -564,7 +564,7 @@ class BookBrowser:
         # chromium re-evaluate a <picture> and start, then abort, another rendering's request)
         visit.log.stop()
         visit.transfers = visit.log.transfers()
-        page.screenshot(path=self.screenshot_path(name, mode), full_page=True)
+        self._screenshot(page, self.screenshot_path(name, mode))
         visit.theme = page.evaluate("() => document.documentElement.dataset.theme")
         visit.figures = page.evaluate(FIGURES_JS)
         visit.cards = page.evaluate(CARDS_JS)
@@ -586,6 +586,15 @@ class BookBrowser:
             page.wait_for_function(f"() => ({SIDEBAR_JS})().length > 0", timeout=5000)
             visit.sidebar = page.evaluate(SIDEBAR_JS)
         return visit
+
+    # JPEG, since a full page of the longest chapters took seconds to encode as PNG (13 MB); a JPEG
+    # is at most 65,500 px tall, so the bibliography on a phone is shown down to there.
+    JPEG_MAX_PX = 65_500  # libjpeg's largest dimension
+
+    def _screenshot(self, page, path: Path) -> None:
+        size = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+        clip = {"x": 0, "y": 0, "width": size[0], "height": min(size[1], self.JPEG_MAX_PX)}
+        page.screenshot(path=path, full_page=True, clip=clip, type="jpeg", quality=80)
 
     def new_page(self, mode: str = "desktop"):
         """A fresh page in its own context, for a test that navigates (e.g. to the search page)."""
