@@ -4,9 +4,10 @@
 
 Prints the wall time, the machine's cores and its load average before and after (other work on
 the machine slows the suite: read the figure with the load beside it), the CPU time the suite and
-every process it started used (builds, kernels, chromium: a figure other work on the machine
-barely changes; divided by the cores, it is the least wall time the suite could take), the
-suite's summary line and its slowest tests. Times are printed, never asserted.
+the processes it waited for used (builds, kernels; chromium only in part: its helper processes
+are not waited for), the CPU time the whole machine was busy meanwhile (on an otherwise idle
+machine, the suite's true CPU time; divided by the cores, the least wall time the suite could
+take), the suite's summary line and its slowest tests. Times are printed, never asserted.
 """
 from __future__ import annotations
 
@@ -26,22 +27,35 @@ def load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (/proc/stat, Linux): unlike the
+    children's rusage, it counts processes their parent never waits for (chromium's helpers)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq = fields[:7]
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
-    command = [*SUITE, "--durations=15", "-q", *sys.argv[1:]]
+    command = [*SUITE, "--durations=30", "-q", *sys.argv[1:]]
     print(f"{' '.join(command[2:])}  ({os.cpu_count()} cores; load average 1/5/15 min before: {load()})", flush=True)
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy_before = machine_busy_seconds()
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy = machine_busy_seconds() - busy_before
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     output = result.stdout + result.stderr
     summary = next((line for line in reversed(output.splitlines()) if re.search(r"\b(passed|failed|error)", line)), "")
-    slowest = output.split("slowest 15 durations", 1)[-1].split("\n\n", 1)[0] if "slowest 15" in output else ""
+    durations = re.search(r"slowest \d+ durations =*\s*\n(.*?)(\n\n|\n=)", output, re.S)
+    slowest = "\n" + durations.group(1) if durations else ""
     print(f"Slowest tests:{slowest}\n")
     print(f"Wall time of the suite: {seconds:.0f} s ({seconds / 60:.1f} min); exit {result.returncode}; {summary.strip('= ')}")
     print(f"CPU time of the suite and its processes: {cpu:.0f} s ({cpu / 60:.1f} min); on {os.cpu_count()} idle "
           f"cores at least {cpu / (os.cpu_count() or 1):.0f} s of wall time")
+    print(f"CPU time the whole machine was busy meanwhile (the suite and anything else running): {busy:.0f} s "
+          f"({busy / 60:.1f} min)")
     print(f"Load average after: {load()}")
     if result.returncode != 0:
         print(output[-6000:])
