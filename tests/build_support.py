@@ -4,6 +4,7 @@ every test (and every pytest-xdist worker) of a session shares, and a copy of th
 hostile text in it."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -135,6 +136,16 @@ def interrupted_then_resumed(source: Path, output: Path, after_executed: int = 1
     first = BuildResult(process.returncode, _ANSI.sub("", log_path.read_text(errors="replace")),
                         time.perf_counter() - start)
     return first, build(source, output, timeout, niceness=niceness)
+
+
+@functools.lru_cache(maxsize=None)
+def built_page(html: Path, page: str):
+    """The built page `page` (a document of _toc.yml, in an edition's folder if any) of the html
+    folder `html`, parsed once per test process: tests read it and never change it (many tests
+    look through every page)."""
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup((html / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
 
 
 def notebook_pages(root: Path = ROOT) -> list[str]:

@@ -10,6 +10,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
+from build_support import built_page
+
 from colour_vision import VISIONS, difference
 from cstobook import toc
 
@@ -23,7 +25,7 @@ MIN_CATEGORY_DIFFERENCE = 10.0
 
 
 def article(built_book, page: str):
-    soup = BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    soup = built_page(built_book, page)
     return soup.find("article") or soup
 
 

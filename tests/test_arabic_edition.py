@@ -8,12 +8,12 @@ English ones."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urljoin
 
 import polib
 import pytest
-from bs4 import BeautifulSoup
+
+from build_support import built_page
 
 from cstobook import i18n, toc
 
@@ -28,10 +28,6 @@ def catalogue(name: str) -> polib.POFile:
     path = MESSAGES / f"{name}.po"
     assert path.is_file(), f"{path.relative_to(i18n.ROOT)} is missing: run `make catalogues`"
     return polib.pofile(str(path))
-
-
-def soup_of(built_book: Path, page: str) -> BeautifulSoup:
-    return BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
 
 
 def untranslated_or_fuzzy(po: polib.POFile) -> list[str]:
@@ -95,7 +91,7 @@ def test_glossary_has_one_rendering_per_term():
 def test_arabic_page_is_right_to_left_and_links_the_english_one(built_book, page):
     """The Arabic page is lang="ar" dir="rtl"; its switch leads to the same page in English, and
     that page's switch back to it; both carry the same hreflang alternates."""
-    arabic, english = soup_of(built_book, FOLDER + page), soup_of(built_book, page)
+    arabic, english = built_page(built_book, FOLDER + page), built_page(built_book, page)
     assert (arabic.html.get("lang"), arabic.html.get("dir")) == ("ar", "rtl")
     assert english.html.get("lang") == "en" and english.html.get("dir") in (None, "ltr")
     for soup, here, there in ((arabic, FOLDER + page, page), (english, page, FOLDER + page)):
@@ -113,7 +109,7 @@ def test_arabic_page_is_translated_at_least_in_title_headings_and_summary(built_
     """Every Arabic page has an Arabic title and headings; its "In brief" box is Arabic; a page
     not translated in full says so in Arabic, with a link to the English page, and what is still
     English is marked lang="en" dir="ltr"."""
-    soup = soup_of(built_book, FOLDER + page)
+    soup = built_page(built_book, FOLDER + page)
     article = soup.find("article")
     headings = [h.get_text(" ", strip=True) for h in article.find_all(["h1", "h2", "h3"])]
     assert headings and all(ARABIC_LETTER.search(h) for h in headings), headings
@@ -140,15 +136,15 @@ def test_numbers_in_translated_text_are_those_of_the_english(built_book, page):
     def figures(soup):
         return sorted(strong.get_text() for strong in soup.find("article").select("p strong")
                       if re.fullmatch(r"[\d.,]+", strong.get_text()))
-    assert figures(soup_of(built_book, FOLDER + page)) == figures(soup_of(built_book, page))
+    assert figures(built_page(built_book, FOLDER + page)) == figures(built_page(built_book, page))
 
 
 def test_each_edition_keeps_only_its_own_claims_register(built_book):
     """The register is written once per edition; the Arabic page shows the Arabic one (each
     claim with an Arabic verdict and evidence), the English page the English one."""
     claims = __import__("cstobook.data", fromlist=["load_table"]).load_table("claims")
-    arabic = soup_of(built_book, f"{FOLDER}chapters/verdict")
-    english = soup_of(built_book, "chapters/verdict")
+    arabic = built_page(built_book, f"{FOLDER}chapters/verdict")
+    english = built_page(built_book, "chapters/verdict")
     assert english.select('.cstobook-edition[lang="ar"]') == []
     assert arabic.select('.cstobook-edition[lang="en"]') == []
     register = arabic.select_one('.cstobook-edition[lang="ar"]')

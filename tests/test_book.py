@@ -2,7 +2,6 @@
 and the map page holding its Leaflet map, member polygons and legend."""
 from __future__ import annotations
 
-import html
 import re
 
 import pytest

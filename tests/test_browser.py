@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 import snowballstemmer
-from bs4 import BeautifulSoup
+
+from build_support import built_page
 
 from browser_support import (OUTLINES_FROM_SHARED_FILE_JS, WARM_MAP_PAGE_BUDGET_BYTES, PageLog, is_map_tile,
                              page_budget, wait_for_maps)
@@ -115,7 +116,7 @@ def test_maps_draw_their_outlines_from_one_shared_geometry_file(book_browser, bu
     visit = book_browser.visit(page)
     fetched = [t for t in visit.transfers if t.url.split("?")[0].endswith(SHARED_GEOMETRY)]
     assert len(fetched) == (1 if visit.maps else 0), [t.url for t in fetched]
-    soup = BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    soup = built_page(built_book, page)
     for number, frame in enumerate(soup.find_all("iframe", srcdoc=re.compile("leaflet")), start=1):
         assert not re.search(r'"type":\s*"(Multi)?Polygon"', frame["srcdoc"]), f"map {number} holds outlines inline"
     assert len(visit.outlines) == len(visit.maps)
@@ -125,8 +126,7 @@ def test_maps_draw_their_outlines_from_one_shared_geometry_file(book_browser, bu
 
 def map_pages(built_book) -> list[str]:
     """Pages that embed a map (a Leaflet iframe; wait_for_maps checks that each one draws)."""
-    pages = [page for page in PAGES if BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"),
-                                                     "html.parser").find("iframe", srcdoc=re.compile("leaflet"))]
+    pages = [page for page in PAGES if built_page(built_book, page).find("iframe", srcdoc=re.compile("leaflet"))]
     assert len(pages) >= 2, "the book has fewer than two pages with maps"
     return pages
 
@@ -206,7 +206,7 @@ def search_word(html_folder: Path, page: str) -> str:
     doc = index["docnames"].index(page.removeprefix(folder))
     # the stemmer of Sphinx's English search; Sphinx has none for Arabic and indexes words as written
     stem = snowballstemmer.stemmer("porter").stemWord if not folder else (lambda word: word)
-    soup = BeautifulSoup((html_folder / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    soup = built_page(html_folder, page)
     best = None
     for word in set(re.findall(r"\b[^\W\d_]{5,}\b", (soup.find("article") or soup).get_text(" "))):
         docs = index["terms"].get(stem(word.lower()))

@@ -13,10 +13,9 @@ import jsonschema
 import nbformat
 import pytest
 import yaml
-from bs4 import BeautifulSoup
 from pybtex.database import parse_string
 
-from build_support import ROOT
+from build_support import ROOT, built_page
 from cstobook import toc
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -29,12 +28,8 @@ PAGES = toc.documents()
 CHAPTERS = [p for p in PAGES[1:] if p != "chapters/how-to-cite"]  # what a reader would cite
 
 
-def soup(built_book: Path, page: str) -> BeautifulSoup:
-    return BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
-
-
 def page_title(built_book: Path, page: str) -> str:
-    title = soup(built_book, page).find("h1").get_text(" ", strip=True).rstrip("#").strip()
+    title = built_page(built_book, page).find("h1").get_text(" ", strip=True).rstrip("#").strip()
     return title.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
 
 
@@ -104,7 +99,7 @@ def test_zenodo_metadata_is_complete_and_agrees_with_citation_cff():
 # --- How to cite -------------------------------------------------------------------------------
 
 def cite_entries(built_book: Path):
-    page = soup(built_book, "chapters/how-to-cite")
+    page = built_page(built_book, "chapters/how-to-cite")
     blocks = [pre.get_text() for pre in page.find_all("pre") if "@" in pre.get_text()]
     assert blocks, "no BibTeX on the How to cite page"
     return parse_string("\n\n".join(blocks), "bibtex").entries
@@ -138,7 +133,7 @@ def test_each_chapter_downloads_as_a_notebook(built_book, page):
     """The page's download button offers the chapter as .ipynb, holding all of its code. (The
     notebook carries outputs when the build executed it; a build that takes every notebook from
     the execution cache writes them without, a myst-nb 1.4 behaviour. CI builds afresh.)"""
-    links = [a["href"] for a in soup(built_book, page).find_all("a", href=True) if a["href"].endswith(".ipynb")]
+    links = [a["href"] for a in built_page(built_book, page).find_all("a", href=True) if a["href"].endswith(".ipynb")]
     local = [href for href in links if "_sources/" in href]
     assert local, f"{page} offers no .ipynb download"
     served = (built_book / page).parent / local[0]
@@ -160,7 +155,7 @@ def test_each_data_table_downloads_as_csv(built_book, table):
     """Every CSV table of data/datapackage.json is linked from a page of the book, as it is."""
     name = Path(table).name
     for page in PAGES:
-        for link in soup(built_book, page).find_all("a", href=True):
+        for link in built_page(built_book, page).find_all("a", href=True):
             href = link["href"].split("#")[0]
             if "_downloads/" in href and href.endswith("/" + name):
                 served = (built_book / page).parent / href
@@ -178,7 +173,7 @@ def test_launch_buttons_open_the_chapter_on_binder_and_colab(built_book, page):
 
     branch = CONFIG["sphinx"]["config"].get("launch_notebooks_branch", DEFAULT_BRANCH)
     notebook = launch_notebook_path(page, CONFIG["repository"].get("path_to_book", ""))
-    hrefs = {a["href"] for a in soup(built_book, page).find_all("a", href=True)}
+    hrefs = {a["href"] for a in built_page(built_book, page).find_all("a", href=True)}
     assert f"https://mybinder.org/v2/gh/{ORG}/{REPO}/{branch}?urlpath=tree/{notebook}" in hrefs
     assert f"https://colab.research.google.com/github/{ORG}/{REPO}/blob/{branch}/{notebook}" in hrefs
 

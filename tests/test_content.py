@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from bs4 import BeautifulSoup
 
-from build_support import ROOT
+from build_support import ROOT, built_page
 from cstobook import data, paths, toc
 
 SEED = paths.SOURCES.parent / "seed" / "000_39e8465b9a1b5ccf.txt"
@@ -98,7 +97,7 @@ def test_arabic_quotes_in_prose_are_verbatim(page):
 
 @pytest.mark.parametrize("page", argument_chapters())
 def test_chapter_has_tables_figures_and_citations(built_book, page):
-    soup = BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+    soup = built_page(built_book, page)
     article = soup.find("article") or soup
     tables = article.find_all("table")
     assert tables, f"{page} has no table"

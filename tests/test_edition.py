@@ -7,7 +7,8 @@ import re
 import tomllib
 
 import pytest
-from bs4 import BeautifulSoup
+
+from build_support import built_page
 
 from conftest import ROOT
 from cstobook import data, edition, toc
@@ -48,7 +49,7 @@ def test_changelog_describes_this_release():
 
 
 def cite_page(built_book):
-    return BeautifulSoup((built_book / "chapters" / "how-to-cite.html").read_text(encoding="utf-8"), "html.parser")
+    return built_page(built_book, "chapters/how-to-cite")
 
 
 def test_cite_page_names_the_version_and_offers_the_pdf(built_book):
@@ -78,7 +79,7 @@ def test_every_page_foot_links_how_to_cite(built_book):
     for document in toc.documents():
         if document == "chapters/how-to-cite":
             continue
-        page = BeautifulSoup((built_book / f"{document}.html").read_text(encoding="utf-8"), "html.parser")
+        page = built_page(built_book, document)
         foot = page.select_one("aside.cstobook-cite-this")
         assert foot is not None, document
         assert edition.version() in foot.get_text()
@@ -93,7 +94,7 @@ def test_how_to_cite_is_in_the_back_matter():
 # --- ClaimReview -------------------------------------------------------------------------------
 
 def claim_reviews(built_book) -> list[dict]:
-    page = BeautifulSoup((built_book / "chapters" / "verdict.html").read_text(encoding="utf-8"), "html.parser")
+    page = built_page(built_book, "chapters/verdict")
     found = []
     for script in page.find_all("script", type="application/ld+json"):
         value = json.loads(script.string)
@@ -124,6 +125,6 @@ def test_verdict_page_publishes_one_claimreview_per_claim(built_book):
 
 
 def test_verdict_page_offers_the_register_as_csv(built_book):
-    page = BeautifulSoup((built_book / "chapters" / "verdict.html").read_text(encoding="utf-8"), "html.parser")
+    page = built_page(built_book, "chapters/verdict")
     links = [a["href"] for a in page.find_all("a", href=True) if "_downloads/" in a["href"]]
     assert any(href.endswith("/claims.csv") for href in links), links

@@ -4,10 +4,6 @@ entry of the bibliography, cited in prose or not, has a forum, blog or aggregato
 test_provenance.py.)"""
 from __future__ import annotations
 
-import re
-
-import pytest
-
 from cstobook import data
 from test_provenance import bibliography, cited_keys, toc_sources
 

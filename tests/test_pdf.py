@@ -9,9 +9,8 @@ import unicodedata
 from dataclasses import dataclass
 
 import pytest
-from bs4 import BeautifulSoup
 
-from build_support import ROOT, build_env
+from build_support import ROOT, build_env, built_page
 from cstobook import data, edition, toc
 
 CHROME = ("Show code cell source", "Hide code cell source", "Search Ctrl+K", "Toggle navigation",
@@ -91,7 +90,7 @@ def test_pdf_shows_figures_and_a_static_image_for_every_map(pdf_book, built_book
     images = sum(len(page.images) for page in pdf_book.reader.pages)
     maps = charts = 0
     for document in toc.documents():
-        page = BeautifulSoup((built_book / f"{document}.html").read_text(encoding="utf-8"), "html.parser")
+        page = built_page(built_book, document)
         maps += sum("leaflet" in (f.get("srcdoc") or "") for f in page.find_all("iframe"))
         charts += len([img for img in page.select("article img") if "_images/" in img.get("src", "")])
     assert f"{maps} maps as static images" in pdf_book.log

@@ -10,10 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from pybtex.database import parse_file
 
-from build_support import ROOT
+from build_support import ROOT, built_page
 from cstobook import data, toc
 
 DATA = ROOT / "data"
@@ -301,7 +300,7 @@ def test_hand_typed_figure_rule_on_examples():
 def test_data_appendix_lists_and_links_every_table(built_book):
     """The appendix renders from datapackage.json: it names each resource's file and offers it
     for download."""
-    soup = BeautifulSoup((built_book / "chapters" / "appendix-data.html").read_text(encoding="utf-8"), "html.parser")
+    soup = built_page(built_book, "chapters/appendix-data")
     text = soup.get_text()
     downloads = {link["href"].rsplit("/", 1)[-1] for link in soup.find_all("a", href=True)
                  if "download" in (link.get("class") or []) or link.has_attr("download")}

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from build_support import ROOT
+from build_support import ROOT, built_page
 from cstobook import toc
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -21,12 +21,8 @@ PAGES = toc.documents()
 WORKFLOW = ROOT / ".github" / "workflows" / "book.yml"
 
 
-def soup(built_book: Path, page: str) -> BeautifulSoup:
-    return BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
-
-
 def map_iframes(built_book: Path, page: str) -> list:
-    return [f for f in soup(built_book, page).find_all("iframe") if "leaflet" in (f.get("srcdoc") or "")]
+    return [f for f in built_page(built_book, page).find_all("iframe") if "leaflet" in (f.get("srcdoc") or "")]
 
 
 # --- The workflow ------------------------------------------------------------------------------
@@ -86,7 +82,7 @@ def test_sitemap_lists_every_page_at_its_published_address(built_book):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_has_open_graph_metadata(built_book, page):
-    document = soup(built_book, page)
+    document = built_page(built_book, page)
     meta = {tag["property"]: tag["content"] for tag in document.find_all("meta", property=True)}
     assert meta.get("og:url") == f"{BASEURL}{page}.html"
     assert meta.get("og:title")
@@ -106,7 +102,7 @@ def test_make_serve_serves_the_built_book_locally():
 @pytest.mark.parametrize("page", PAGES)
 def test_page_names_its_favicon(built_book, page):
     """A page links its icon, so browsers do not ask for a /favicon.ico that does not exist."""
-    icon = soup(built_book, page).find("link", rel="icon")
+    icon = built_page(built_book, page).find("link", rel="icon")
     assert icon is not None and ((built_book / page).parent / icon["href"]).is_file()
 
 
@@ -137,7 +133,7 @@ THIRD_PARTY = re.compile(r"^(https?:)?//", re.IGNORECASE)
 @pytest.mark.parametrize("page", PAGES)
 def test_pages_and_maps_load_no_script_style_or_font_from_elsewhere(built_book, page):
     """Scripts, styles, fonts and images of the page and of its maps are the book's own files."""
-    document = soup(built_book, page)
+    document = built_page(built_book, page)
     documents = [document] + [BeautifulSoup(html.unescape(f["srcdoc"]), "html.parser")
                               for f in document.find_all("iframe") if f.get("srcdoc")]
     foreign = []

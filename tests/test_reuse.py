@@ -25,7 +25,7 @@ import pytest
 import yaml
 from nbclient import NotebookClient
 
-from build_support import notebook_pages
+from build_support import notebook_pages, built_page
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -135,7 +135,6 @@ def test_downloaded_notebook_runs_in_an_empty_folder_and_shows_every_figure(buil
 
 def test_download_binder_and_colab_serve_the_same_notebook(built_book, tmp_path):
     import launch_notebooks
-    from bs4 import BeautifulSoup
 
     written = launch_notebooks.write_notebooks(built_book, tmp_path)
     assert written
@@ -143,7 +142,7 @@ def test_download_binder_and_colab_serve_the_same_notebook(built_book, tmp_path)
         page = path.relative_to(tmp_path).with_suffix("").as_posix()
         download = built_book / "_sources" / f"{page}.ipynb"
         assert path.read_bytes() == download.read_bytes(), page
-        html = BeautifulSoup((built_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        html = built_page(built_book, page)
         links = {a["href"] for a in html.find_all("a", href=True)}
         assert f"../_sources/{page}.ipynb" in links, f"{page}: no download button for its notebook"
 

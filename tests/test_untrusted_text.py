@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import browser_support
-from build_support import MARKER, PAYLOADS, BuildResult
+from build_support import MARKER, PAYLOADS, BuildResult, built_page
 from cstobook import toc
 
 CHROMIUM = Path(browser_support.CHROMIUM)
@@ -51,7 +51,7 @@ def test_hostile_text_is_never_markup(hostile_book, page):
 
 def test_hostile_text_is_shown_as_text(hostile_book):
     """The payloads reach the pages (tables, glued text, the data appendix) and read as text."""
-    shown = {page: BeautifulSoup((hostile_book / f"{page}.html").read_text(encoding="utf-8"), "html.parser").get_text()
+    shown = {page: built_page(hostile_book, page).get_text()
              for page in toc.documents()}
     for payload in PAYLOADS:
         assert any(payload in text for text in shown.values()), f"{payload!r} is shown on no page"
