@@ -31,7 +31,7 @@ def plain_text(latex: str) -> str:
     return Text.from_latex(escaped).render(_PLAIN_TEXT).replace("--", "–")
 
 
-@functools.cache  # decoding the TeX of names costs about 20 ms an entry; chapters ask per row
+@functools.cache  # chapters ask once per row, for the same few entries
 def author_year(key: str) -> str:
     """'Author Year' of a bibliography entry, as the book's text cites it: one or two family names
     (or the organisation), 'et al.' after the first of three or more, and the year."""
