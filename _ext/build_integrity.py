@@ -23,7 +23,13 @@
    (ipykernel's does) when its KernelManager has transport_encryption "auto"; myst-nb creates its
    kernel managers (through jupyter-cache and nbclient) with no configuration to pass on, so this
    extension sets that default, and the build's kernels run encrypted (see `encrypt_kernels`).
-5. The directive `datapackage-downloads` writes a download link for data/datapackage.json, for
+5. A first build fails only for reasons inside the book. matplotlib builds its font cache on first
+   use (or when a cached font file has gone) and, when that takes over 5 s on a busy machine, says
+   so on stderr, which the strict build treats as a chapter's error. The build warms the cache
+   before any chapter executes (`warm_font_cache`); a cell that prints to stderr fails the build
+   with the text it printed (`render_stderr`), and its output is dropped from the execution cache,
+   so that the next build executes the chapter again instead of serving the same output.
+6. The directive `datapackage-downloads` writes a download link for data/datapackage.json, for
    the file of every resource it describes and for the bibliography (data/references.bib, a link
    to the root's), so that the data appendix offers every table, including those added later.
 """
@@ -33,6 +39,7 @@ import ast
 import csv
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -337,15 +344,24 @@ def _failed_docs(env) -> dict[str, dict]:
             if docname in env.found_docs and (data.get("exec_data") or {}).get("succeeded") is False}
 
 
+def _stderr_docs(env) -> set[str]:
+    """Chapters whose cells printed to stderr when they were last read (the build failed on it)."""
+    if not hasattr(env, "cstobook_stderr"):
+        env.cstobook_stderr = set()
+    return env.cstobook_stderr
+
+
 def outdated_by_inputs(app: Sphinx, env, added: set, changed: set, removed: set) -> list[str]:
-    """Chapters whose inputs changed since they were read, and chapters whose execution failed."""
+    """Chapters whose inputs changed since they were read, and chapters whose execution failed
+    (a cell raised, or printed to stderr)."""
     root = project_root()
     digester = _Digester(root)
     done = added | changed | removed
     stale = [docname for docname, record in sorted(_records(env).items())
              if docname not in done and docname in env.found_docs
              and fingerprint(record["inputs"], root, digester) != record["fingerprint"]]
-    failed = [docname for docname in sorted(_failed_docs(env)) if docname not in done and docname not in stale]
+    failed = [docname for docname in sorted(set(_failed_docs(env)) | (_stderr_docs(env) & env.found_docs))
+              if docname not in done and docname not in stale]
     drawn_with = presentation_fingerprint(root)
     if getattr(env, "cstobook_presentation", None) != drawn_with:
         logger.info("[build_integrity] style sheets, templates or extensions changed: re-writing every page")
@@ -368,10 +384,100 @@ def presentation_fingerprint(root: Path) -> str:
 
 def purge_doc(app: Sphinx, env, docname: str) -> None:
     _records(env).pop(docname, None)
+    _stderr_docs(env).discard(docname)
 
 
 def merge_info(app: Sphinx, env, docnames: set, other) -> None:
     _records(env).update({name: record for name, record in _records(other).items() if name in docnames})
+    _stderr_docs(env).update(_stderr_docs(other) & docnames)
+
+
+# --- A first build that fails only for the book's own reasons ---------------------------------
+
+def warm_font_cache() -> str:
+    """Build matplotlib's font cache now, before any kernel starts, if it is missing, of another
+    matplotlib version, or names a font file that no longer exists (a kernel would rebuild it,
+    and say so on stderr when that takes over 5 s). The kernels share this process's
+    environment, hence its cache folder (MPLCONFIGDIR, or the user's cache). Returns what it did."""
+    import logging as std_logging
+
+    from matplotlib import font_manager
+
+    quiet = _FontCacheNotice()
+    font_logger = std_logging.getLogger("matplotlib.font_manager")
+    font_logger.addFilter(quiet)  # the notice is for a reader waiting on a kernel, not for the build's log
+    try:
+        manager = font_manager.fontManager  # importing read the cache, or built and wrote it
+        gone = [font.fname for font in [*manager.ttflist, *manager.afmlist] if not os.path.exists(font.fname)]
+        if gone:
+            font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)
+            return f"rebuilt: {len(gone)} cached font file(s) no longer exist"
+        return "ready"
+    finally:
+        font_logger.removeFilter(quiet)
+
+
+class _FontCacheNotice:
+    """A logging filter that drops exactly matplotlib's notice that it is building its font cache."""
+
+    MESSAGE = "Matplotlib is building the font cache"
+
+    def filter(self, record) -> bool:
+        return not record.getMessage().startswith(self.MESSAGE)
+
+
+def warm_font_cache_before_execution(app: Sphinx, config) -> None:
+    outcome = warm_font_cache()
+    if outcome != "ready":
+        logger.info(f"[build_integrity] matplotlib's font cache {outcome}")
+
+
+STDERR_SHOWN = 600  # characters of a cell's stderr quoted in the build's error
+
+
+def _drop_from_execution_cache(env, source: str) -> None:
+    """Remove the cached execution of the notebook `source`, so that the next build executes it."""
+    from jupyter_cache import get_cache
+
+    path = getattr(getattr(env, "mystnb_config", None), "execution_cache_path", "") or ""
+    if not path or not Path(path).exists():
+        return
+    cache = get_cache(path)
+    for record in cache.list_cache_records():
+        if Path(record.uri) == Path(source):
+            cache.remove_cache(record.pk)
+
+
+def render_stderr(self, output, cell_metadata: dict, cell_index: int, source_line: int) -> list:
+    """myst-nb's stderr rendering, with the text the cell printed in the warning or error (myst-nb
+    says only 'stderr was found in the cell outputs of cell N'), and the chapter's execution dropped
+    from the cache and re-read on the next build: a page whose cell wrote to stderr is a failed
+    page (`stderr_output: error`), and a failure is never served from the cache."""
+    if "remove-stderr" in cell_metadata.get("tags", []):
+        return []
+    output_stderr = self.renderer.get_cell_level_config("output_stderr", cell_metadata, line=source_line)
+    if output_stderr == "remove":
+        return []
+    text = _ANSI.sub("", str(output.get("text", ""))).strip()
+    shown = text if len(text) <= STDERR_SHOWN else text[:STDERR_SHOWN] + " [...]"
+    msg = f"stderr was found in the cell outputs of cell {cell_index + 1}:\n{shown}"
+    if output_stderr in {"error", "severe"}:
+        env = getattr(self.renderer, "sphinx_env", None)
+        if env is not None:
+            _stderr_docs(env).add(env.docname)
+            _drop_from_execution_cache(env, self.source)
+    if output_stderr in {"remove-warn", "warn"}:
+        self.logger.warning(msg, subtype="stderr", line=source_line)
+        if output_stderr == "remove-warn":
+            return []
+    elif output_stderr == "error":
+        self.logger.error(msg, subtype="stderr", line=source_line)
+    elif output_stderr == "severe":
+        self.logger.critical(msg, subtype="stderr", line=source_line)
+    lexer = self.renderer.get_cell_level_config("render_text_lexer", cell_metadata, line=source_line)
+    node = self.renderer.create_highlighted_code_block(output["text"], lexer, source=self.source, line=source_line)
+    node["classes"] += ["output", "stderr"]
+    return [node]
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -490,7 +596,11 @@ def encrypt_kernels() -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    from myst_nb.core.render import NbElementRenderer
+
     encrypt_kernels()
+    NbElementRenderer.render_stderr = render_stderr
+    app.connect("config-inited", warm_font_cache_before_execution)
     app.add_directive("datapackage-downloads", DataPackageDownloads)
     app.connect("source-read", add_fingerprint)
     app.connect("env-get-outdated", outdated_by_inputs)
