@@ -67,10 +67,21 @@ MODULE_INPUTS = {"datapackage_docs": (ALL_DATA,),  # the data appendix shows eve
                  "charts": ("locales/ar/LC_MESSAGES/figures.po", "_static/fonts/NotoNaskhArabic-Regular.ttf",
                             "_static/fonts/NotoNaskhArabic-Bold.ttf")}
 
+# What reads the table of contents: the documents of _toc.yml and each one's title (the "# " line of
+# its source). A chapter whose code calls the module `toc` or `edition.chapter_title` (How to cite:
+# one citation per chapter) depends on both.
+TOC = "_toc.yml"
+TOC_TITLES = "_toc.yml#titles"
+TOC_INPUTS = (TOC, TOC_TITLES)
+_READS_TOC = re.compile(r"\btoc\.\w+\(|\bchapter_title\(")
+
 # What every page is drawn with besides its source: a change re-writes every page (Sphinx's
 # incremental build sees only sources, and would keep pages drawn with the old style sheet).
+# The table of contents and its titles are there too: every page's navigation (the sidebar, the
+# previous and next links) is drawn from them, and Sphinx re-writes only the pages it re-reads.
 PRESENTATION = ("_static", "_templates", "_ext", "locales/ar/LC_MESSAGES/edition.po",
-                "CITATION.cff")  # every page's foot names the edition (_ext/reader_edition.py)
+                "CITATION.cff",  # every page's foot names the edition (_ext/reader_edition.py)
+                TOC)
 _LOAD_TABLE = re.compile(r"\bload_table\(\s*(?P<quote>['\"])(?P<name>[^'\"]+)(?P=quote)")
 _ANY_LOAD_TABLE = re.compile(r"\bload_table\(")
 _DATA_FILE = re.compile(r"['\"](?:\.\./)?data/(?P<file>[^'\"/]+)['\"]")
@@ -210,7 +221,26 @@ def notebook_inputs(code: str, root: Path) -> list[str]:
         inputs.add("references.bib")
     if re.search(r"datapackage|DATAPACKAGE", code):
         inputs.add("data/datapackage.json")
+    if _READS_TOC.search(code):
+        inputs.update(TOC_INPUTS)
     return sorted(inputs)
+
+
+def toc_titles(root: Path) -> str:
+    """Each document of _toc.yml with its title line, as the pages that list chapters read them."""
+    from cstobook import toc
+
+    try:
+        documents = toc.documents(root)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "<unreadable>"
+    lines = []
+    for document in documents:
+        source = toc.source_file(document, root)
+        text = source.read_text(encoding="utf-8") if source else ""
+        title = next((line.strip() for line in text.splitlines() if line.strip().strip('",').strip().startswith("# ")), "")
+        lines.append(f"{document}\0{title}\n")
+    return "".join(lines)
 
 
 _DIGESTS: dict[tuple[str, int, int], str] = {}
@@ -268,6 +298,8 @@ class _Digester:
             folder = root / "data"
             files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
             return _sha("".join(f"{p.name}\0{_file_digest(p)}\n" for p in files))
+        if item == TOC_TITLES:
+            return _sha(toc_titles(root))
         if "#" not in item:
             return _file_digest(root / item)
         file, name = item.split("#", 1)
@@ -379,7 +411,7 @@ def presentation_fingerprint(root: Path) -> str:
     files = sorted(path for entry in PRESENTATION for path in
                    ([root / entry] if (root / entry).is_file() else (root / entry).rglob("*"))
                    if path.is_file() and "__pycache__" not in path.parts)
-    return _sha("".join(f"{path.relative_to(root)}\0{_file_digest(path)}\n" for path in files))
+    return _sha("".join(f"{path.relative_to(root)}\0{_file_digest(path)}\n" for path in files) + toc_titles(root))
 
 
 def purge_doc(app: Sphinx, env, docname: str) -> None:

@@ -79,6 +79,39 @@ def test_no_data_step_work_at_build_time():
     assert not found, "\n".join(found)
 
 
+def test_pages_that_list_the_chapters_depend_on_the_table_of_contents_and_titles():
+    assert set(build_integrity.TOC_INPUTS) <= set(inputs_of(ROOT, "chapters/how-to-cite"))
+    assert build_integrity.TOC not in build_integrity.notebook_inputs("from cstobook import i18n\n", ROOT)
+
+
+def test_table_of_contents_and_titles_change_the_fingerprints_of_their_readers(tmp_path):
+    """Changing _toc.yml, or a title of one of its documents, changes the fingerprint of a chapter
+    that reads them (it executes again) and the presentation fingerprint (every page's navigation
+    is re-written); an edit elsewhere in a chapter changes neither."""
+    root = tmp_path / "book"
+    (root / "chapters").mkdir(parents=True)
+    (root / "_toc.yml").write_text("format: jb-book\nroot: index\nparts:\n- caption: The argument\n"
+                                   "  chapters:\n  - file: chapters/a\n", encoding="utf-8")
+    (root / "index.md").write_text("# Home\n\nText.\n", encoding="utf-8")
+    (root / "chapters" / "a.md").write_text("(a)=\n# First title\n\nText.\n", encoding="utf-8")
+    (root / "chapters" / "b.md").write_text("# Another chapter\n", encoding="utf-8")
+
+    def fingerprints():
+        return (build_integrity.fingerprint(build_integrity.TOC_INPUTS, root),
+                build_integrity.presentation_fingerprint(root))
+
+    start = fingerprints()
+    (root / "chapters" / "a.md").write_text("(a)=\n# First title\n\nOther text.\n", encoding="utf-8")
+    assert fingerprints() == start
+    (root / "chapters" / "a.md").write_text("(a)=\n# A new title: 2022–2025\n\nOther text.\n", encoding="utf-8")
+    retitled = fingerprints()
+    assert retitled[0] != start[0] and retitled[1] != start[1]
+    with (root / "_toc.yml").open("a", encoding="utf-8") as toc:
+        toc.write("  - file: chapters/b\n")
+    added = fingerprints()
+    assert added[0] != retitled[0] and added[1] != retitled[1]
+
+
 def test_every_module_that_reads_data_is_known_to_the_fingerprint():
     """A cstobook module that reads data/ or the bibliography itself must be listed in
     build_integrity.MODULE_INPUTS (or be the loader, whose reads follow the tables loaded)."""
@@ -95,6 +128,7 @@ def test_every_module_that_reads_data_is_known_to_the_fingerprint():
 # --- Incremental builds of a copy ----------------------------------------------------------------
 
 TEMPLATE = "chapters/_template"
+HOW_TO_CITE = "chapters/how-to-cite"
 
 
 def add_chapter(source: Path, document: str, part: str = "The argument") -> None:
@@ -117,7 +151,9 @@ def warm_copy(built_book, tmp_path_factory):
     shutil.copytree(built_book.parent / ".jupyter_cache", output / "_build" / ".jupyter_cache")
     first = build(source, output)
     assert first.returncode == 0, first.log[-6000:]
-    assert first.executed(source) == {TEMPLATE}, "the session build's cache served the other chapters"
+    # the session build's cache served the other chapters; How to cite, which has a citation per
+    # chapter of _toc.yml, executes again for the new chapter
+    assert first.executed(source) == {TEMPLATE, HOW_TO_CITE}, first.executed(source)
     return source, output
 
 
@@ -217,3 +253,43 @@ def test_changed_cstobook_module_reexecutes_exactly_its_chapters(warm_copy):
                              lambda text: text + "\n# edited by the stale-output test\n")
     assert result.returncode == 0, result.log[-4000:]
     assert result.executed(source) == dependents(source, f"cstobook/{chosen[1]}"), f"changed cstobook/{chosen[1]}"
+
+
+def test_changed_table_of_contents_or_title_rewrites_the_pages_that_show_them(warm_copy):
+    """A new title for a chapter and a new place for it in _toc.yml reach How to cite (its
+    citation line, executed again) and the navigation of pages that did not change; restoring
+    both does the same."""
+    source, output = warm_copy
+    chapter, toc_path = source / f"{TEMPLATE}.md", source / "_toc.yml"
+    original_chapter, original_toc = chapter.read_text(encoding="utf-8"), toc_path.read_text(encoding="utf-8")
+    title = next(line for line in original_chapter.splitlines() if line.startswith("# "))
+    untouched = [page for page in notebook_pages(source) if page not in {TEMPLATE, HOW_TO_CITE}][0]
+    contents = yaml.safe_load(original_toc)
+    argument = next(p for p in contents["parts"] if p["caption"] == "The argument")
+    argument["chapters"] = [entry for entry in argument["chapters"] if entry["file"] != TEMPLATE]
+    next(p for p in contents["parts"] if p["caption"] == "Appendices")["chapters"].insert(0, {"file": TEMPLATE})
+
+    def navigation(page: str) -> str:
+        nav = BeautifulSoup(page_text(output, page), "html.parser").select_one("nav.bd-links, .bd-sidebar-primary")
+        return nav.get_text(" ", strip=True) if nav else ""
+
+    chapter.write_text(original_chapter.replace(title, "# A renamed chapter, 2022–2025: Ztocmarker", 1), encoding="utf-8")
+    toc_path.write_text(yaml.safe_dump(contents, sort_keys=False), encoding="utf-8")
+    try:
+        changed = build(source, output)
+    finally:
+        chapter.write_text(original_chapter, encoding="utf-8")
+        toc_path.write_text(original_toc, encoding="utf-8")
+    assert changed.returncode == 0, changed.log[-4000:]
+    assert changed.executed(source) == {HOW_TO_CITE}
+    assert "Ztocmarker" in page_text(output, HOW_TO_CITE)
+    for page in ("index", untouched):
+        text = navigation(page)
+        assert "Ztocmarker" in text, f"{page}: navigation not re-written"
+        assert text.index("Appendices") < text.index("Ztocmarker"), f"{page}: the chapter's new place"
+
+    restored = build(source, output)
+    assert restored.returncode == 0, restored.log[-4000:]
+    assert restored.executed(source) == {HOW_TO_CITE}
+    assert "Ztocmarker" not in page_text(output, HOW_TO_CITE)
+    assert all("Ztocmarker" not in navigation(page) for page in ("index", untouched))
