@@ -42,10 +42,11 @@ LANGUAGE ?= en
 pdf: $(STAMP) browser
 	$(BIN)/python tools/make_pdf.py --language $(LANGUAGE)
 
-## check: the fast loop: data and provenance rules (no full build), then a strict incremental build
+## check: the fast loop: every test that needs no full build, no browser and no minute of its own
+## (markers full_build and slow; `make test` adds those), on two workers, then a strict incremental build
+CHECK_TESTS := -m "not full_build and not slow"
 check: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not full_build" tests/test_data.py tests/test_loader_errors.py \
-	  tests/test_provenance.py tests/test_content.py tests/test_register.py
+	$(BIN)/python -m pytest -q -n 2 $(CHECK_TESTS)
 	@$(MAKE) --no-print-directory book
 
 ## browser: Debian's chromium for the browser tests (needs root or sudo)

@@ -81,7 +81,7 @@ _READS_TOC = re.compile(r"\btoc\.\w+\(|\bchapter_title\(")
 # previous and next links) is drawn from them, and Sphinx re-writes only the pages it re-reads.
 PRESENTATION = ("_static", "_templates", "_ext", "locales/ar/LC_MESSAGES/edition.po",
                 "CITATION.cff",  # every page's foot names the edition (_ext/reader_edition.py)
-                TOC)
+                TOC, "locales/ar/pending.txt")  # notices, and the Arabic edition's page lists them
 _LOAD_TABLE = re.compile(r"\bload_table\(\s*(?P<quote>['\"])(?P<name>[^'\"]+)(?P=quote)")
 _ANY_LOAD_TABLE = re.compile(r"\bload_table\(")
 _DATA_FILE = re.compile(r"['\"](?:\.\./)?data/(?P<file>[^'\"/]+)['\"]")

@@ -23,7 +23,9 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import extract_messages
 
 from cstobook import i18n
@@ -152,6 +154,8 @@ def mark_translation(app: Sphinx, doctree) -> None:
                 and re.search("[A-Za-z]", output.astext())):
             output["classes"].append(UNTRANSLATED_CLASS)
     state = "full" if messages and len(done) == len(messages) else "part" if done else "none"
+    if app.env.docname in i18n.pending_pages(language):
+        state = "pending"  # listed by its contributor: the notice says the translation is on its way
     app.env.metadata[app.env.docname][TRANSLATION_STATE] = state
 
 
@@ -190,6 +194,30 @@ _UNTRANSLATED_TAG = re.compile(r'(<[a-z][a-z0-9]*\b[^>]*\bclass="[^"]*\b' + UNTR
 
 def mark_english(body: str) -> str:
     return _UNTRANSLATED_TAG.sub(r'\1 lang="en" dir="ltr"', body)
+
+
+class PendingTranslations(SphinxDirective):
+    """`{pending-translations}`: the pages whose translation is pending (cstobook.i18n.pending_pages),
+    each linked, or a sentence saying that none is; in the words of the edition being built (its
+    text is the build's own, not a message of the page's catalogue)."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        language = self.env.config.language or "en"
+        edition = language if language in i18n.LANGUAGES else i18n.LANGUAGES[0]
+        pages = [page for page in i18n.pending_pages(edition) if page in self.env.found_docs]
+        self.env.note_dependency(str(i18n.LOCALES / edition / i18n.PENDING_FILE))
+        if not pages:
+            return [nodes.paragraph("", i18n.edition_words("pending_none", language),
+                                    classes=["cstobook-pending-translations"])]
+        listing = nodes.bullet_list(classes=["cstobook-pending-translations"])
+        for page in pages:
+            reference = addnodes.pending_xref("", refdoc=self.env.docname, refdomain="std", reftype="doc",
+                                              reftarget=f"/{page}", refexplicit=False)
+            reference += nodes.inline("", page)
+            listing += nodes.list_item("", nodes.paragraph("", "", reference))
+        return [nodes.paragraph("", i18n.edition_words("pending_list", language)), listing]
 
 
 # ---- every page: the switch and hreflang --------------------------------------------------------
@@ -306,6 +334,7 @@ def setup(app: Sphinx) -> dict:
 
     myst_nb_sphinx.load_renderer = remembering(myst_nb_sphinx.load_renderer)
     roles.retrieve_glue_data = lend_page_notebook(roles.retrieve_glue_data)
+    app.add_directive("pending-translations", PendingTranslations)
     app.connect("doctree-read", mark_translation)
     app.connect("doctree-read", forget_page_notebook)
     app.connect("doctree-resolved", select_edition)

@@ -57,9 +57,31 @@ def chapter_title(document: str) -> str:
         for line in source.read_text(encoding="utf-8").splitlines():
             line = line.strip().strip('",').strip()
             if line.startswith("# "):
-                return line[2:].strip()
+                return plain_text(line[2:].strip())
     raise ValueError(f"{document} has no title (a line starting with '# ')")
 
 
 def chapter_key(document: str) -> str:
     return "csto_ukraine_book_" + re.sub(r"\W+", "_", document.rsplit("/", 1)[-1]).strip("_")
+
+
+def plain_text(markdown: str) -> str:
+    """A line of MyST Markdown as a reader sees its text: emphasis, code, links and roles dropped
+    to their text (a title such as "The *offer*, 2022–2025" is cited as "The offer, 2022–2025")."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parseInline(markdown)
+    parts = []
+    for token in tokens:
+        for child in token.children or []:
+            if child.type in {"text", "code_inline"}:
+                parts.append(child.content)
+            elif child.type in {"softbreak", "hardbreak"}:
+                parts.append(" ")
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def bibtex_text(text) -> str:
+    """Text for a BibTeX field: TeX specials escaped, dashes as TeX writes them (-- and ---)."""
+    text = re.sub(r"([&%$#_{}])", r"\\\1", str(text))
+    return text.replace("–", "--").replace("—", "---")

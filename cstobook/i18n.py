@@ -31,6 +31,23 @@ EDITION_CLASS = "cstobook-edition"
 # translated in its title, headings and "In brief", and says so to its readers (_ext/editions.py).
 PAGES_IN_FULL = ("index", "chapters/verdict", "chapters/how-to-cite", "chapters/appendix-data",
                  "chapters/arabic-edition")
+# Pages whose translation is pending, one per line in locales/<language>/pending.txt (`#` starts
+# a comment): a contributor who writes no Arabic lists a new page there. Its page in that edition
+# shows the English text under a notice saying that the translation is pending, the edition's
+# page lists it, and the completeness tests (title, headings and "In brief" in the language, a
+# catalogue) hold every page except these. A page translated in full is never pending.
+PENDING_FILE = "pending.txt"
+
+
+def pending_pages(language: str = "ar") -> tuple[str, ...]:
+    """The documents of _toc.yml whose translation into `language` is pending, in file order."""
+    path = LOCALES / language / PENDING_FILE
+    if not path.is_file():
+        return ()
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return tuple(dict.fromkeys(line.removesuffix(".md") for line in lines if line))
+
+
 # catalogue: what it holds (its messages are listed by `messages`)
 DOMAINS = {"data": "cells of the data tables that translated pages show",
            "figures": "words on the charts of translated pages",
@@ -105,6 +122,9 @@ EDITION_WORDS = {
     "hide_code": "Hide the code",
     "part": "Only the title, headings and summary of this page are translated so far; the rest is shown in English.",
     "none": "This page is not translated yet; it is shown in English.",
+    "pending": "The translation of this page is pending; until it is done, the page is shown in English.",
+    "pending_list": "Pages whose translation is pending, shown in English until it is done:",
+    "pending_none": "No page is waiting for its translation.",
     "english_page": "Read the English page",
     "switch_title": "This page in the other edition",
 }

@@ -22,6 +22,7 @@ LANGUAGE = "ar"
 FOLDER = i18n.EDITION_FOLDERS[LANGUAGE]
 ARABIC_LETTER = re.compile(i18n.SCRIPTS[LANGUAGE])
 MESSAGES = i18n.LOCALES / LANGUAGE / "LC_MESSAGES"
+PENDING = i18n.pending_pages(LANGUAGE)  # pages whose translation is pending: shown in English, with a notice
 
 
 def catalogue(name: str) -> polib.POFile:
@@ -52,8 +53,23 @@ def test_no_catalogue_holds_a_fuzzy_message():
 
 
 def test_every_page_has_a_catalogue():
-    missing = [page for page in PAGES if not (MESSAGES / f"{page}.po").is_file()]
+    missing = [page for page in PAGES if not (MESSAGES / f"{page}.po").is_file() and page not in PENDING]
     assert missing == [], "run `make catalogues`"
+
+
+def test_pending_pages_are_pages_of_the_book_not_translated_in_full():
+    """locales/ar/pending.txt names documents of _toc.yml (a page removed from the book must leave
+    it too), none of them a page the edition says is translated in full."""
+    assert [page for page in PENDING if page not in PAGES] == []
+    assert [page for page in PENDING if page in i18n.PAGES_IN_FULL] == []
+
+
+def test_pending_list_reads_pages_and_ignores_comments(tmp_path, monkeypatch):
+    (tmp_path / LANGUAGE).mkdir()
+    (tmp_path / LANGUAGE / i18n.PENDING_FILE).write_text(
+        "# a comment\nchapters/one\n\n  chapters/two.md   # its author writes no Arabic\nchapters/one\n", encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALES", tmp_path)
+    assert i18n.pending_pages(LANGUAGE) == ("chapters/one", "chapters/two")
 
 
 def test_translations_keep_the_roles_of_the_english():
@@ -111,6 +127,12 @@ def test_arabic_page_is_translated_at_least_in_title_headings_and_summary(built_
     English is marked lang="en" dir="ltr"."""
     soup = built_page(built_book, FOLDER + page)
     article = soup.find("article")
+    if page in PENDING:  # the English text under a notice that its translation is pending
+        notice = article.select_one(".cstobook-translation-notice")
+        assert notice is not None and i18n.edition_words("pending", LANGUAGE) in notice.get_text()
+        assert urljoin(f"http://book/{FOLDER}{page}.html", notice.find("a")["href"]) == f"http://book/{page}.html"
+        assert all((e.get("lang"), e.get("dir")) == ("en", "ltr") for e in article.select(".cstobook-untranslated"))
+        return
     headings = [h.get_text(" ", strip=True) for h in article.find_all(["h1", "h2", "h3"])]
     assert headings and all(ARABIC_LETTER.search(h) for h in headings), headings
     for box in article.select(".in-brief"):
@@ -137,6 +159,19 @@ def test_numbers_in_translated_text_are_those_of_the_english(built_book, page):
         return sorted(strong.get_text() for strong in soup.find("article").select("p strong")
                       if re.fullmatch(r"[\d.,]+", strong.get_text()))
     assert figures(built_page(built_book, FOLDER + page)) == figures(built_page(built_book, page))
+
+
+def test_the_edition_page_lists_the_pages_whose_translation_is_pending(built_book):
+    for folder, language in (("", "en"), (FOLDER, LANGUAGE)):
+        article = built_page(built_book, f"{folder}chapters/arabic-edition").find("article")
+        text = article.get_text(" ", strip=True)
+        if not PENDING:
+            assert i18n.edition_words("pending_none", language) in text
+            continue
+        assert i18n.edition_words("pending_list", language) in text
+        listed = article.select_one("ul.cstobook-pending-translations")
+        hrefs = [urljoin(f"http://book/{folder}chapters/arabic-edition.html", a["href"]) for a in listed.find_all("a")]
+        assert hrefs == [f"http://book/{folder}{page}.html" for page in PENDING]
 
 
 def test_each_edition_keeps_only_its_own_claims_register(built_book):

@@ -28,9 +28,44 @@ PAGES = toc.documents()
 CHAPTERS = [p for p in PAGES[1:] if p != "chapters/how-to-cite"]  # what a reader would cite
 
 
+def straight_quotes(text: str) -> str:
+    """Sphinx's smart quotes undone, so that a title typed either way compares equal."""
+    return text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+
+
 def page_title(built_book: Path, page: str) -> str:
-    title = built_page(built_book, page).find("h1").get_text(" ", strip=True).rstrip("#").strip()
-    return title.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return straight_quotes(built_page(built_book, page).find("h1").get_text(" ", strip=True).rstrip("#").strip())
+
+
+def from_bibtex(field: str) -> str:
+    """The text a BibTeX field stands for (TeX's dashes and escapes read by latexcodec)."""
+    import codecs
+
+    import latexcodec  # noqa: F401 - registers the codec
+
+    text = codecs.decode(field.replace("\\{", "\x00").replace("\\}", "\x01"), "ulatex")
+    return straight_quotes(text.replace("\x00", "{").replace("\x01", "}").replace("\\$", "$"))
+
+
+AWKWARD_TITLES = ["Spending, 2022–2025", "The “offer” and the ‘ask’", 'A "quoted" word — and more',
+                  "Costs & benefits: 50% of R_0 {braces} #1 $5", "Pashinyan’s doubts"]
+
+
+@pytest.mark.parametrize("title", AWKWARD_TITLES)
+def test_any_title_text_survives_the_citation(title):
+    """A chapter's title as How to cite writes it in BibTeX reads back as the title (en and em
+    dashes, straight and curly quotes, TeX's special characters)."""
+    from cstobook import edition
+
+    entry = f"@incollection{{key,\n  title = {{{edition.bibtex_text(title)}}},\n  year = {{2026}}\n}}"
+    parsed = parse_string(entry, "bibtex").entries["key"]
+    assert from_bibtex(parsed.fields["title"]) == straight_quotes(title)
+
+
+def test_titles_are_cited_as_readers_see_them():
+    from cstobook import edition
+
+    assert edition.plain_text("The *offer*, `2022`–2025: [a link](https://example.org)") == "The offer, 2022–2025: a link"
 
 
 def is_notebook(page: str) -> bool:
@@ -122,7 +157,7 @@ def test_how_to_cite_gives_bibtex_for_each_chapter(built_book, page):
     entry = by_url.get(f"{BASEURL}{page}.html")
     assert entry is not None, f"no BibTeX entry for {page}"
     assert entry.type == "incollection"
-    assert entry.fields["title"] == page_title(built_book, page)
+    assert from_bibtex(entry.fields["title"]) == page_title(built_book, page)
     assert entry.fields["booktitle"] == CITATION["preferred-citation"]["title"]
 
 

@@ -19,6 +19,7 @@ import pytest
 from build_support import JUPYTER_BOOK, ROOT, _ANSI
 
 EXT = ROOT / "_ext"
+pytestmark = pytest.mark.slow  # each test builds a scratch book or a font cache: tens of seconds
 
 # A chapter whose kernel reports on stderr any rebuild of matplotlib's font cache it has to make
 # (matplotlib logs it at INFO; on a busy machine it also prints a notice on stderr after 5 s, which

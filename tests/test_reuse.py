@@ -193,6 +193,7 @@ def bare_python(folder: Path) -> Path:
     return python
 
 
+@pytest.mark.slow  # a fresh virtual environment and a pip install: a minute
 def test_setup_cell_installs_the_book_in_a_bare_environment(tmp_path):
     """In a venv without the book's package, the set-up cell fails with the steps to take while
     the repository cannot be reached, then, run again with it reachable, fetches it, installs
@@ -283,6 +284,7 @@ def test_notebooks_written_from_the_chapters_are_ignored_by_git_and_the_build():
 
 # --- 4. The data on its own ----------------------------------------------------------------------
 
+@pytest.mark.slow  # a fresh virtual environment and a pip install: a minute
 def test_installed_package_loads_a_table_from_a_data_folder_anywhere(tmp_path):
     site, project = tmp_path / "site", tmp_path / "project"
     shutil.copytree(ROOT / "cstobook", project / "cstobook", ignore=shutil.ignore_patterns("__pycache__"))
