@@ -765,6 +765,23 @@ def stacked_counts(table: pd.DataFrame, colours: dict[str, str], title: str, xla
     return fig
 
 
+@_responsive
+def bars(values: pd.Series, title: str, xlabel: str, colour: str = "#222222"):
+    """One horizontal bar per entry of `values` (labels from its index), the first at the top,
+    each labelled with its value: the simplest chart, the chapter template's."""
+    fig, ax = plt.subplots(figsize=(_width(6), 0.4 * len(values) + 1.5))
+    labels = [_wrap(label, 200, 22) for label in reversed([str(i) for i in values.index])]
+    numbers = values.to_numpy(dtype=float)[::-1]
+    ax.barh(labels, numbers, color=colour)
+    for y, value in enumerate(numbers):
+        ax.text(value, y, f" {value:,.0f}", va="center", fontsize=_pt(8), color=colour)
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(0, numbers.max() * 1.15 if len(numbers) else 1)
+    _title(ax, title)
+    fig.tight_layout()
+    return fig
+
+
 POSITION_STYLES = {"agrees": ("#0072B2", "o"), "qualifies": ("#E69F00", "D"), "disagrees": ("#D55E00", "X")}
 
 

@@ -25,7 +25,11 @@ def in_book_build() -> bool:
 
 
 def glue(name: str, variable, display: bool = True) -> None:
-    """myst_nb.glue in the book; in a notebook, show what a reader would see in the book."""
+    """myst_nb.glue in the book; in a notebook, show what a reader would see in the book.
+    A numpy number is glued as the Python number it holds: myst-nb reads a glued value back
+    from its text form to apply a format spec ({glue:text}`name:.1f`), and numpy's
+    ('np.float64(3.5)') is not a number it can read."""
+    variable = python_number(variable)
     if in_book_build():
         from myst_nb import glue as myst_glue
 
@@ -41,3 +45,11 @@ def shows_as_more_than_text(variable) -> bool:
     """True for what a notebook draws (a figure, a map, a table), False for what the prose quotes
     (a number, a string, a date)."""
     return not (variable is None or isinstance(variable, (str, bytes, numbers.Number, datetime.date)))
+
+
+def python_number(value):
+    """A numpy scalar (np.float64, np.int64, np.bool_) as the Python number it holds; anything else as it is."""
+    item = getattr(value, "item", None)
+    if type(value).__module__ == "numpy" and callable(item) and getattr(value, "ndim", None) == 0:
+        return item()
+    return value

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+import numpy as np
 import pytest
 import yaml
 from nbclient import NotebookClient
@@ -437,3 +438,21 @@ def test_the_upstream_processing_gives_the_files_of_the_sources_folder(tmp_path)
     subset = json.loads((paths.SOURCES / places.path).read_text(encoding="utf-8"))
     again = sources._europe_subset(subset, paths.SOURCES / sources.RAW_SOURCES[0].path)
     assert hashlib.sha256(json.dumps(again, ensure_ascii=False).encode()).hexdigest() == places.sha256
+
+
+@pytest.mark.parametrize("value, spec, shown", [(np.float64(3.456), ":.1f", "3.5"), (np.int64(12500), ":,d", "12,500"),
+                                                (np.float32(0.25), ":.0%", "25%"), (2.5, ":.2f", "2.50")])
+def test_glue_accepts_numpy_numbers_with_a_format_spec(monkeypatch, value, spec, shown):
+    """A numpy number glued for the prose is formatted by {glue:text}`name:spec` as a Python one
+    (myst-nb reads the glued value back from its text form, which for numpy is 'np.float64(...)')."""
+    import myst_nb
+    from myst_nb.ext.glue.roles import format_plain_text
+
+    from cstobook import notebook
+
+    glued = {}
+    monkeypatch.setenv(notebook.BOOK_BUILD_VARIABLE, "1")
+    monkeypatch.setattr(myst_nb, "glue", lambda name, variable, display=True: glued.update({name: variable}))
+    notebook.glue("value", value, display=False)
+    assert type(glued["value"]) in (float, int)
+    assert format_plain_text(repr(glued["value"]), spec[1:]) == shown
