@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -205,3 +206,22 @@ def test_search_scripts_load_on_the_search_page_only(built_book):
     for page in PAGES:
         assert "searchindex.js" not in (built_book / f"{page}.html").read_text(encoding="utf-8"), page
     assert "searchindex.js" in (built_book / "search.html").read_text(encoding="utf-8")
+
+
+def test_workflows_pass_zizmor():
+    """The ecosystem's security audit of GitHub Actions finds nothing: every action pinned to a
+    commit, no checkout leaving its token where an uploaded artifact could carry it, no
+    permission a job does not need (zizmor, pinned in requirements.txt, offline)."""
+    zizmor = Path(sys.executable).with_name("zizmor")
+    assert zizmor.is_file(), "zizmor is missing: make setup installs requirements.txt"
+    result = subprocess.run([str(zizmor), "--offline", "--no-progress", str(WORKFLOW.parent)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "No findings" in result.stdout + result.stderr, result.stdout[-4000:]
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version_named():
+    uses = re.findall(r"uses:\s*(\S+)(.*)", WORKFLOW.read_text(encoding="utf-8"))
+    assert uses
+    for action, rest in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.search(r"#\s*v\d+\.\d+\.\d+", rest), f"{action}: name the version in a comment"

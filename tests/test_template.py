@@ -1,0 +1,46 @@
+"""The chapter template, copied as CONTRIBUTING.md says into a scratch copy of the book and added
+to _toc.yml as an argument chapter (its translation listed as pending), passes every test of
+`make check` (tests/test_incremental_builds.py also builds it strictly, as part of the whole book)."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from build_support import ROOT, build_env, copy_book
+
+pytestmark = pytest.mark.slow  # executes the chapter, then runs the fast tests again: a minute or two
+
+CHAPTER = "chapters/my-topic"
+
+
+def test_template_passes_the_fast_tests_in_a_scratch_book(tmp_path):
+    book = copy_book(tmp_path / "book")
+    shutil.copytree(ROOT / "tests", book / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", book / "pyproject.toml")
+    # the guide's steps: copy the template, add it to _toc.yml, list its translation as pending
+    shutil.copy(book / "chapters" / "_template.md", book / f"{CHAPTER}.md")
+    toc_path = book / "_toc.yml"
+    contents = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    next(p for p in contents["parts"] if p["caption"] == "The argument")["chapters"].append({"file": CHAPTER})
+    toc_path.write_text(yaml.safe_dump(contents, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    with (book / "locales" / "ar" / "pending.txt").open("a", encoding="utf-8") as pending:
+        pending.write(f"{CHAPTER}\n")
+
+    env = {**build_env(book), "CSTOBOOK_BOOK_BUILD": "1", "MPLBACKEND": "Agg"}
+    # run the chapter as the build does (in its folder), which writes its figures into figures/
+    executed = subprocess.run([sys.executable, "-m", "jupytext", "--to", "ipynb", "--execute",
+                               "--output", str(tmp_path / "my-topic.ipynb"), f"{CHAPTER}.md"],
+                              cwd=book, env=env, capture_output=True, text=True, timeout=600)
+    assert executed.returncode == 0, executed.stdout[-3000:] + executed.stderr[-3000:]
+    written = sorted(p.name for p in (book / "figures").glob("template_contingents*"))
+    assert "template_contingents.phone.png" in written, written
+
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                            "-n", "2", "-m", "not full_build and not slow"],
+                           cwd=book, env={k: v for k, v in env.items() if k != "CSTOBOOK_BOOK_BUILD"},
+                           capture_output=True, text=True, timeout=1200)
+    assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-3000:]
