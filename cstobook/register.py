@@ -8,7 +8,9 @@ get their standard definition and description: `source_id` (required), `evidence
 that may lack the day or month, read with `data.partial_dates`). The primary key is the columns
 given, or else the first column if its values are unique. What only the author can say, the
 table's title and description and each other column's description, is written as a "TODO: ..."
-text to replace; a test fails while one is left. The resource is appended at the end of the
+text to replace (and the unit of a number column the book has no usual unit for); a test fails
+while one is left. The resource states its sources (every bibliography entry its rows name in
+source_id) and the book's licence, as every resource of the package must. It is appended at the end of the
 package's resources; nothing else in the file changes. The table is then validated as the book
 will load it (`data.load_table`), and any problem is reported by file, line and column.
 """
@@ -84,6 +86,52 @@ STANDARD_FIELDS = {
     "iso3": {"type": "string", "description": FIELD_DESCRIPTIONS["iso3"]},
 }
 INFERRED_TYPES = {"integer", "number", "boolean"}  # anything else is kept as text
+# The licence of the book's compilation, which a new resource states (quoted evidence stays its
+# sources'); and the usual unit of a number field, by its name.
+BOOK_LICENCE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+                "title": "Creative Commons Attribution 4.0 (the book's compilation; quoted evidence stays "
+                         "its sources' and is quoted as short excerpts)"}
+UNITS = {"year": "year", "lat": "degree (WGS84)", "lon": "degree (WGS84)", "personnel": "persons",
+         "personnel_low": "persons", "personnel_high": "persons"}
+
+
+def row_keys(table: Path) -> list[str]:
+    """The bibliography keys the rows of a table name in source_id, in order of first use."""
+    import csv
+
+    keys: list[str] = []
+    with table.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            for key in (row.get("source_id") or "").split(";"):
+                if key.strip() and key.strip() not in keys:
+                    keys.append(key.strip())
+    return keys
+
+
+def source_entry(key: str, entries) -> dict:
+    """A data-package source for one bibliography entry: its author or organisation and title, its url."""
+    from cstobook.tables import plain_text
+
+    entry = entries[key]
+    fields = entry.fields
+    who = fields.get("organization") or fields.get("institution") or fields.get("journaltitle") or ""
+    if not who and entry.persons.get("author"):
+        who = str(entry.persons["author"][0])
+    who, title = plain_text(who), plain_text(fields["title"])
+    source = {"title": f"{who}: {title}" if who else title}
+    if "url" in fields:
+        source["path"] = fields["url"]
+    source["note"] = f"references.bib: {key}"
+    return source
+
+
+def sources_of(table: Path, bibliography: Path | None = None) -> list[dict]:
+    """The sources a resource states: every key its rows name that the bibliography holds (a key
+    it does not hold is reported when the table loads)."""
+    from pybtex.database import parse_file
+
+    entries = parse_file(str(bibliography or paths.BIBLIOGRAPHY), bib_format="bibtex").entries
+    return [source_entry(key, entries) for key in row_keys(table) if key in entries]
 
 
 def is_date_column(name: str) -> bool:
@@ -104,7 +152,12 @@ def field(name: str, inferred_type: str) -> dict:
         return {"name": name, "type": "string", "description": usual_description(name),
                 "constraints": {"pattern": PARTIAL_DATE}}
     kind = inferred_type if inferred_type in INFERRED_TYPES else "string"
-    return {"name": name, "type": kind, "description": f"{TODO}what {name} holds"}
+    described = {"name": name, "type": kind, "description": f"{TODO}what {name} holds"}
+    if kind == "number":
+        described["unit"] = UNITS.get(name, f"{TODO}the unit of {name}")
+    elif kind == "integer" and name in UNITS:
+        described["unit"] = UNITS[name]
+    return described
 
 
 def resource_for(csv_path: Path, primary_key: list[str] | None = None) -> dict:
@@ -138,6 +191,8 @@ def resource_for(csv_path: Path, primary_key: list[str] | None = None) -> dict:
                        "names its source(s) in source_id and quotes the supporting passage in evidence.",
         "format": "csv",
         "encoding": "utf-8",
+        "sources": sources_of(csv_path),
+        "licenses": [dict(BOOK_LICENCE)],
         "schema": schema,
     }
 
@@ -151,6 +206,9 @@ def todos(package: dict) -> list[str]:
         found += [f"resource {resource['name']}, field {item['name']}: description"
                   for item in resource.get("schema", {}).get("fields", [])
                   if str(item.get("description", "")).startswith(TODO)]
+        found += [f"resource {resource['name']}, field {item['name']}: unit"
+                  for item in resource.get("schema", {}).get("fields", [])
+                  if str(item.get("unit", "")).startswith(TODO)]
     return found
 
 

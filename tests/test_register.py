@@ -95,3 +95,19 @@ def test_register_and_resource_sources_describe_fields_from_one_table(tmp_path):
     assert left == ["troop_reports.troops"]
     assert register.usual_description("report_date") == register.FIELD_DESCRIPTIONS["date"]
     assert register.usual_description("event_date") == register.FIELD_DESCRIPTIONS["event_date"]
+
+
+def test_register_writes_the_sources_and_licence_every_resource_states(data_copy):
+    """One command registers a table completely: its resource states the sources its rows name
+    (in order of first use, each with its title and address) and the book's licence, so that the
+    reuse rule (tests/test_reuse.py) holds once the TODO texts are written."""
+    package_path = data_copy / "datapackage.json"
+    resource = register.register(data_copy / "troop_reports.csv", package_path=package_path)
+    notes = [source["note"] for source in resource["sources"]]
+    assert notes == ["references.bib: vpk_interfax_100_flights_2022", "references.bib: panorama_armenia_100_2022"]
+    assert all(source["title"] and source["path"].startswith("http") for source in resource["sources"])
+    assert resource["licenses"] == [register.BOOK_LICENCE]
+    number = register.field("share", "number")
+    assert number["unit"].startswith(register.TODO)
+    assert register.todos({"resources": [{"name": "t", "schema": {"fields": [number]}}]}) == [
+        "resource t, field share: description", "resource t, field share: unit"]

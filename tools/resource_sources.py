@@ -1,4 +1,5 @@
-"""Fill in the `sources` and `licenses` of data/datapackage.json resources that lack them.
+"""Fill in the `sources` and `licenses` of data/datapackage.json resources that lack them (`make
+register` writes both for a new table; this is for resources registered before it did).
 
     python tools/resource_sources.py            # sources and licences of resources without them
     python tools/resource_sources.py --fields   # also the book's usual description of a field
@@ -24,18 +25,12 @@ from pathlib import Path
 
 from pybtex.database import parse_file
 
-from cstobook.register import usual_description
-from cstobook.tables import plain_text
+from cstobook.register import BOOK_LICENCE, UNITS, row_keys, source_entry, usual_description  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "data" / "datapackage.json"
-BOOK_LICENCE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
-                "title": "Creative Commons Attribution 4.0 (the book's compilation; quoted evidence stays "
-                         "its sources' and is quoted as short excerpts)"}
 
 CATEGORICAL = {"kind", "verdict", "event_type", "date_precision", "organisation", "format", "assessment", "speaker"}
-UNITS = {"year": "year", "lat": "degree (WGS84)", "lon": "degree (WGS84)", "personnel": "persons",
-         "personnel_low": "persons", "personnel_high": "persons"}
 IN_UNIT_COLUMN = {"value", "value_low", "value_high"}  # where the table has a column `unit`
 
 
@@ -63,30 +58,6 @@ def describe_fields(resource: dict, table: Path) -> list[str]:
             elif name in IN_UNIT_COLUMN and "unit" in (rows[0] if rows else {}):
                 field["unit"] = "given by the column unit"
     return left
-
-
-def source_entry(key: str, entries) -> dict:
-    entry = entries[key]
-    fields = entry.fields
-    who = fields.get("organization") or fields.get("institution") or fields.get("journaltitle") or ""
-    if not who and entry.persons.get("author"):
-        who = str(entry.persons["author"][0])
-    who, title = plain_text(who), plain_text(fields["title"])
-    source = {"title": f"{who}: {title}" if who else title}
-    if "url" in fields:
-        source["path"] = fields["url"]
-    source["note"] = f"references.bib: {key}"
-    return source
-
-
-def row_keys(table: Path) -> list[str]:
-    keys: list[str] = []
-    with table.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            for key in (row.get("source_id") or "").split(";"):
-                if key.strip() and key.strip() not in keys:
-                    keys.append(key.strip())
-    return keys
 
 
 def main(argv: list[str]) -> int:
