@@ -453,3 +453,35 @@ def test_register_filters_work_by_keyboard(book_browser, built_book):
             assert box.locator("tbody tr:not([hidden])").count() < total
         finally:
             page.context.close()
+
+
+@pytest.mark.parametrize("error, printed", [(BrokenPipeError, False), (ConnectionResetError, False), (ValueError, True)])
+def test_test_server_is_quiet_when_a_client_hangs_up(capfd, error, printed):
+    """A client that closes the connection mid-answer prints no traceback (it looked like a failure
+    in a passing run); any other error in a request still does."""
+    import http.server
+    import threading
+    import urllib.request
+
+    from browser_support import QuietHTTPServer
+
+    class Failing(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            raise error("raised by the test")
+
+        def log_message(self, *args):
+            pass
+
+    server = QuietHTTPServer(("127.0.0.1", 0), Failing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}/", timeout=10).read()
+        except Exception:  # noqa: BLE001 - the server answers nothing
+            pass
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capfd.readouterr().err
+    assert ("Traceback" in err) == printed, err

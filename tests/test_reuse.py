@@ -23,6 +23,8 @@ import jupytext
 import nbformat
 import numpy as np
 import pytest
+
+from browser_support import QuietHTTPServer
 import yaml
 from nbclient import NotebookClient
 
@@ -359,7 +361,7 @@ class Mirror:
 
     def __init__(self, folder: Path):
         handler = functools.partial(Quiet, directory=str(folder))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = QuietHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def __enter__(self):
