@@ -21,6 +21,7 @@ def test_template_passes_the_fast_tests_in_a_scratch_book(tmp_path):
     book = copy_book(tmp_path / "book")
     shutil.copytree(ROOT / "tests", book / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", book / "pyproject.toml")
+    (book / ".venv").symlink_to(ROOT / ".venv")  # `make lab` and the like run from the project's environment
     # the guide's steps: copy the template, add it to _toc.yml, list its translation as pending
     shutil.copy(book / "chapters" / "_template.md", book / f"{CHAPTER}.md")
     toc_path = book / "_toc.yml"
@@ -39,6 +40,10 @@ def test_template_passes_the_fast_tests_in_a_scratch_book(tmp_path):
     written = sorted(p.name for p in (book / "figures").glob("template_contingents*"))
     assert "template_contingents.phone.png" in written, written
 
+    # a repository of its own, as a contributor's clone (some tests ask git what it ignores)
+    for command in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@example.org",
+                                                     "commit", "-q", "-m", "scratch"]):
+        subprocess.run(["git", *command], cwd=book, check=True, capture_output=True)
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
                             "-n", "2", "-m", "not full_build and not slow"],
                            cwd=book, env={k: v for k, v in env.items() if k != "CSTOBOOK_BOOK_BUILD"},
