@@ -490,9 +490,10 @@ def render_stderr(self, output, cell_metadata: dict, cell_index: int, source_lin
     output_stderr = self.renderer.get_cell_level_config("output_stderr", cell_metadata, line=source_line)
     if output_stderr == "remove":
         return []
-    text = _ANSI.sub("", str(output.get("text", ""))).strip()
+    # on one line, so that the summary `make book` prints after a failure shows it too
+    text = " | ".join(line.strip() for line in _ANSI.sub("", str(output.get("text", ""))).splitlines() if line.strip())
     shown = text if len(text) <= STDERR_SHOWN else text[:STDERR_SHOWN] + " [...]"
-    msg = f"stderr was found in the cell outputs of cell {cell_index + 1}:\n{shown}"
+    msg = f"stderr was found in the cell outputs of cell {cell_index + 1}: {shown}"
     if output_stderr in {"error", "severe"}:
         env = getattr(self.renderer, "sphinx_env", None)
         if env is not None:

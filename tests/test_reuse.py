@@ -252,6 +252,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow  # JupyterLab from the project's own environment (make lab): seconds to start, no chapter's concern
 def test_make_lab_serves_the_chapters_as_notebooks():
     port, token = free_port(), "reuse-test"
     lab = subprocess.Popen(["make", "-s", "lab", f"LAB_PORT={port}",
