@@ -606,10 +606,16 @@ class DataPackageDownloads(SphinxDirective):
         files = ["datapackage.json"] + [resource["path"] for resource in
                                         json.loads(package.read_text(encoding="utf-8"))["resources"]]
         files.append("references.bib")  # the bibliography every source_id names travels with the data
-        paragraph = nodes.paragraph("", "Download: ")
+        # In each edition's words, and not a message of the page's catalogue (translatable=False):
+        # a new table would otherwise change a message of the data appendix, a page translated in full.
+        from cstobook import i18n
+
+        language = self.env.config.language or "en"
+        separator = "، " if language == "ar" else ", "
+        paragraph = nodes.paragraph("", i18n.edition_words("download", language) + " ", translatable=False)
         for number, name in enumerate(files):
             if number:
-                paragraph += nodes.Text(", ")
+                paragraph += nodes.Text(separator)
             link = addnodes.download_reference("", "", reftarget=f"/data/{name}", refdoc=self.env.docname,
                                                refdomain="", reftype="download", refexplicit=True)
             link += nodes.literal(name, name)

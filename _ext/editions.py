@@ -208,16 +208,17 @@ class PendingTranslations(SphinxDirective):
         edition = language if language in i18n.LANGUAGES else i18n.LANGUAGES[0]
         pages = [page for page in i18n.pending_pages(edition) if page in self.env.found_docs]
         self.env.note_dependency(str(i18n.LOCALES / edition / i18n.PENDING_FILE))
+        # translatable=False: Sphinx does not extract these words into the page's catalogue
         if not pages:
-            return [nodes.paragraph("", i18n.edition_words("pending_none", language),
+            return [nodes.paragraph("", i18n.edition_words("pending_none", language), translatable=False,
                                     classes=["cstobook-pending-translations"])]
         listing = nodes.bullet_list(classes=["cstobook-pending-translations"])
         for page in pages:
             reference = addnodes.pending_xref("", refdoc=self.env.docname, refdomain="std", reftype="doc",
                                               reftarget=f"/{page}", refexplicit=False)
             reference += nodes.inline("", page)
-            listing += nodes.list_item("", nodes.paragraph("", "", reference))
-        return [nodes.paragraph("", i18n.edition_words("pending_list", language)), listing]
+            listing += nodes.list_item("", nodes.paragraph("", "", reference, translatable=False))
+        return [nodes.paragraph("", i18n.edition_words("pending_list", language), translatable=False), listing]
 
 
 # ---- every page: the switch and hreflang --------------------------------------------------------

@@ -125,6 +125,7 @@ EDITION_WORDS = {
     "pending": "The translation of this page is pending; until it is done, the page is shown in English.",
     "pending_list": "Pages whose translation is pending, shown in English until it is done:",
     "pending_none": "No page is waiting for its translation.",
+    "download": "Download:",
     "english_page": "Read the English page",
     "switch_title": "This page in the other edition",
 }

@@ -112,3 +112,19 @@ def test_new_page_gets_a_catalogue_in_polibs_form(tmp_path):
     assert polib.pofile(str(catalogue), wrapwidth=build_edition.CATALOGUE_WIDTH).__unicode__() == text
     assert [e.msgid for e in polib.pofile(str(catalogue))] == ["A new chapter", "In brief"]
     assert build_edition.merge_catalogue(catalogue, template, "ar") == "unchanged"
+
+
+def test_a_new_chapters_citation_line_comes_in_as_itself(tmp_path):
+    """How to cite (a page translated in full) gets a citation line per chapter, which every edition
+    shows in English: a new chapter's line is its own translation, not a fuzzy guess."""
+    from cstobook import edition
+
+    catalogue = ROOT / "locales" / "ar" / "LC_MESSAGES" / "chapters" / "how-to-cite.po"
+    copy = Path(shutil.copy(catalogue, tmp_path / "page.po"))
+    line = (f"{edition.authors()}. ({edition.year()}). A new chapter, 2022–2025. In *{edition.title()}* "
+            f"(Version {edition.version()}). Retrieved [date of access], from <{edition.site()}chapters/new.html>")
+    write_template(tmp_path / "page.pot", english(catalogue) + [line])
+    assert build_edition.merge_catalogue(copy, tmp_path / "page.pot", "ar") == "updated"
+    entry = polib.pofile(str(copy)).find(line)
+    assert entry.msgstr == line and not entry.fuzzy
+    assert [e.msgid for e in polib.pofile(str(copy)).fuzzy_entries()] == []

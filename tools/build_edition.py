@@ -94,6 +94,16 @@ def update_catalogues(source: Path = ROOT, languages: tuple[str, ...] = i18n.LAN
 CATALOGUE_WIDTH = 76  # the wrap width of the committed catalogues (polib's wrapping)
 
 
+def same_in_every_edition(message: str) -> bool:
+    """A message every edition shows in English: a citation of the book or of a chapter in APA
+    style (How to cite), which names the English title as published. A new chapter adds one to
+    How to cite, a page translated in full; it comes in as its own translation, not as a fuzzy
+    guess from another chapter's line."""
+    from cstobook import edition
+
+    return message.startswith(f"{edition.authors()}. ({edition.year()}). ")
+
+
 def merge_catalogue(catalogue: Path, template: Path, language: str) -> str:
     """Merge a page's template (.pot) into its catalogue, as msgmerge does: a new message comes in
     untranslated, a changed one fuzzy (with the translation of its closest old message and the old
@@ -127,6 +137,9 @@ def merge_catalogue(catalogue: Path, template: Path, language: str) -> str:
         old = kept.get((message.context, message.id))
         if old is not None and old.msgstr == (message.string or "") and old.fuzzy == message.fuzzy:
             entries.append(old)
+            continue
+        if same_in_every_edition(message.id):  # no translation to write: the English is the text
+            entries.append(polib.POEntry(msgid=message.id, msgstr=message.id, msgctxt=message.context))
             continue
         previous = message.previous_id[0] if message.fuzzy and message.previous_id else None
         entries.append(polib.POEntry(msgid=message.id, msgstr=message.string or "", msgctxt=message.context,
