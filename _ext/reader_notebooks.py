@@ -318,6 +318,29 @@ def static_map(data: dict, figure_body: str, folder: Path | None) -> dict:
     return {"image/png": image, "text/plain": "A static image of the map; run the cell for the interactive map."}
 
 
+def glued_only(output) -> bool:
+    data = output.get("data") or {}
+    return bool(data) and all(mime.startswith(GLUE_PREFIX) for mime in data)
+
+
+def with_outputs(notebook, cache_path: str):
+    """The notebook with its outputs, without the values glued for the page (a mime type no viewer
+    shows). myst-nb writes a page's notebook without outputs when it took them from the execution
+    cache (an incremental build): they are merged from that cache here."""
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    if cache_path and not any(cell.get("outputs") for cell in code):
+        try:
+            from jupyter_cache import get_cache
+
+            _, notebook = get_cache(cache_path).merge_match_into_notebook(notebook)
+        except KeyError:  # not in the cache (a page whose notebook was not executed)
+            pass
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [output for output in cell.get("outputs", []) if not glued_only(output)]
+    return notebook
+
+
 def write_reader_notebooks(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -334,6 +357,7 @@ def write_reader_notebooks(app: Sphinx, exception) -> None:
         notebook = nbformat.read(fresh if fresh.is_file() else path, as_version=4)
         if is_reader_notebook(notebook):
             continue
+        notebook = with_outputs(notebook, app.env.mystnb_config.execution_cache_path)
         glue_file = executed / page.parent / f"{page.name}.glue.json"
         place_glued_outputs(notebook, glued_outputs(glue_file), Path(app.srcdir) / page.parent)
         reader_notebook(notebook, glued_text(glue_file), url, branch, links, page.as_posix())

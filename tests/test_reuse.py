@@ -55,6 +55,18 @@ def shown(notebook) -> int:
     return count
 
 
+def tables_in(notebook) -> int:
+    """Tables among the notebook's outputs (each edition's copy of a table would count)."""
+    return sum(str(output.get("data", {}).get("text/html", "")).count("<table")
+               for cell in notebook.cells for output in cell.get("outputs", []))
+
+
+def tables_on_page(built_book: Path, page: str) -> int:
+    document = built_page(built_book, page)
+    main = document.select_one("main") or document
+    return len([table for table in main.find_all("table") if table.find_parent("table") is None])
+
+
 def execute(notebook, folder: Path):
     for cell in notebook.cells:
         if cell.cell_type == "code":
@@ -130,12 +142,14 @@ def test_downloaded_notebook_runs_in_an_empty_folder_and_shows_every_figure(buil
     assert not raw_myst(prose), f"the prose shows MyST markup where the page shows text: {raw_myst(prose)[:5]}"
     assert notebook.cells[0].metadata["tags"] == ["setup"]
     assert shown(notebook) == figures_in_chapter(page), "the served notebook does not hold every chart and map"
+    assert tables_in(notebook) == tables_on_page(built_book, page), "the served notebook does not hold every table once"
     assert not any("<!--edition:" in str(output.get("data", {}).get("text/html", ""))
                    for cell in notebook.cells for output in cell.get("outputs", [])), "a table shows in every edition"
     assert "_static/" not in json.dumps([c.get("outputs", []) for c in notebook.cells]), \
         "an output loads files of the book's site, which are not beside a downloaded notebook"
     execute(notebook, tmp_path)
     assert shown(notebook) == figures_in_chapter(page)
+    assert tables_in(notebook) == tables_on_page(built_book, page)
     assert sorted(p.name for p in tmp_path.iterdir()) == [downloaded.name]  # it wrote nothing there
 
 
