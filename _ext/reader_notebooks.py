@@ -53,7 +53,7 @@ SETUP = '''\
 # already imported, it says so and stops (on Colab it restarts the runtime): then run the notebook
 # again from the top. Safe to run again after a failure.
 # CSTOBOOK_REPOSITORY, CSTOBOOK_BRANCH and CSTOBOOK_CHECKOUT change where it fetches from and to.
-import importlib, importlib.metadata, importlib.util, os, shlex, subprocess, sys
+import importlib, importlib.metadata, importlib.util, os, shlex, subprocess, sys, time
 
 REPOSITORY = os.environ.get("CSTOBOOK_REPOSITORY", "{url}")
 BRANCH = os.environ.get("CSTOBOOK_BRANCH", "{branch}")
@@ -90,6 +90,7 @@ if importlib.util.find_spec("cstobook") is None:
                    "the book's package.")
         if "google.colab" in sys.modules:  # Colab: restart the runtime now, before any later cell runs
             print(message + " Colab restarts the runtime now.", flush=True)
+            time.sleep(2)  # the message reaches the page before the kernel goes
             os.kill(os.getpid(), 9)
         raise RuntimeError(message)
     sys.path.insert(0, CHECKOUT)  # the editable install is seen by new kernels; this one needs it now
