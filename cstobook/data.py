@@ -30,18 +30,29 @@ def _bibliography(bib_path: Path):
     return parse_file(str(bib_path), bib_format="bibtex").entries  # parsed once per kernel
 
 
+# Each takes the bibliography's path, else the one that travels with the data folder in use
+# (paths.default_bibliography: the checkout's, or the one beside $CSTOBOOK_DATA).
+
+def bibliography_keys(bib_path: Path | None = None) -> frozenset[str]:
+    return _keys(bib_path or paths.default_bibliography())
+
+
 @functools.cache
-def bibliography_keys(bib_path: Path = paths.BIBLIOGRAPHY) -> frozenset[str]:
+def _keys(bib_path: Path) -> frozenset[str]:
     return frozenset(_bibliography(bib_path).keys())
 
 
-def bibliography_entries(bib_path: Path = paths.BIBLIOGRAPHY):
+def bibliography_entries(bib_path: Path | None = None):
     """The parsed entries of the bibliography (pybtex), by key."""
-    return _bibliography(bib_path)
+    return _bibliography(bib_path or paths.default_bibliography())
+
+
+def bibliography_urls(bib_path: Path | None = None) -> dict[str, str]:
+    return _urls(bib_path or paths.default_bibliography())
 
 
 @functools.cache
-def bibliography_urls(bib_path: Path = paths.BIBLIOGRAPHY) -> dict[str, str]:
+def _urls(bib_path: Path) -> dict[str, str]:
     entries = _bibliography(bib_path)
     return {key: entry.fields["url"] for key, entry in entries.items() if "url" in entry.fields}
 

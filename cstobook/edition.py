@@ -81,7 +81,41 @@ def plain_text(markdown: str) -> str:
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
+# --- BibTeX for the book and its chapters (the How to cite page) --------------------------------
+
 def bibtex_text(text) -> str:
-    """Text for a BibTeX field: TeX specials escaped, dashes as TeX writes them (-- and ---)."""
+    """Text for a BibTeX field: TeX specials escaped, an en dash as --, an em dash as ---."""
     text = re.sub(r"([&%$#_{}])", r"\\\1", str(text))
     return text.replace("–", "--").replace("—", "---")
+
+
+def publisher() -> str:
+    return citation()["preferred-citation"]["publisher"]["name"]
+
+
+def _bibtex_entry(kind: str, key: str, fields: dict) -> str:
+    width = max(map(len, fields))
+    body = ",\n".join(f"  {name:<{width}} = {{{value}}}" for name, value in fields.items())
+    return f"@{kind}{{{key},\n{body}\n}}"
+
+
+def _common_fields() -> dict:
+    book = citation()["preferred-citation"]
+    names = " and ".join("{" + bibtex_text(a["name"]) + "}" if "name" in a
+                         else bibtex_text(f"{a['family-names']}, {a['given-names']}") for a in book["authors"])
+    return {"author": names, "publisher": bibtex_text(publisher()), "year": year(), "version": version()}
+
+
+def book_bibtex(accessed: str) -> str:
+    """The book as a BibTeX @book (biblatex's url, urldate and version too). Titles are in double
+    braces, so that styles that lower-case titles keep them as written ("Cracks inside: Armenia")."""
+    return _bibtex_entry("book", "csto_ukraine_book", {
+        "title": "{" + bibtex_text(title()) + "}", **_common_fields(), "url": site(), "urldate": accessed,
+        "note": bibtex_text(citation()["preferred-citation"]["notes"])})
+
+
+def chapter_bibtex(document: str, accessed: str) -> str:
+    """A chapter as a BibTeX @incollection of the book."""
+    return _bibtex_entry("incollection", chapter_key(document), {
+        "title": "{" + bibtex_text(chapter_title(document)) + "}", "booktitle": "{" + bibtex_text(title()) + "}",
+        **_common_fields(), "url": f"{site()}{document}.html", "urldate": accessed})

@@ -92,6 +92,15 @@ def bilingual(english_html: str, translations: dict[str, str]) -> str:
                    for language, part in parts)
 
 
+EDITION_BLOCK = re.compile(r"<!--edition:(?P<language>[\w-]+)-->(?P<html>.*?)<!--/edition:(?P=language)-->", re.S)
+
+
+def one_edition(bilingual_html: str, language: str = "en") -> str:
+    """What `bilingual` wrote, as one edition shows it: the block in `language`, without the others
+    (a notebook read outside the book shows each table once, in its own language)."""
+    return EDITION_BLOCK.sub(lambda m: m["html"] if m["language"] == language else "", bilingual_html)
+
+
 # The free-text columns that translated pages show, by table; and the words their code adds.
 DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                 "article_translation_markers": ("what_it_suggests",),

@@ -31,20 +31,37 @@ def sources_available() -> bool:
 
 
 def data_dir(folder: str | os.PathLike | None = None) -> Path:
-    """The data folder: `folder`, else $CSTOBOOK_DATA, else data/ of the checkout."""
-    found = Path(folder) if folder is not None else DATA
+    """The data folder: `folder`, else $CSTOBOOK_DATA (read at each call, so that setting it in a
+    running notebook counts), else data/ of the checkout."""
+    found = Path(folder) if folder is not None else Path(os.environ.get(DATA_VARIABLE) or DATA)
     if not (found / "datapackage.json").is_file():
         raise FileNotFoundError(
-            f"No data package at {found} (no datapackage.json). Pass the folder that holds the book's "
-            f"data (data_dir=...) or set the environment variable {DATA_VARIABLE} to it; the data is "
-            "the data/ folder of https://github.com/csto-ukraine-book/csto-ukraine-book or the "
-            "downloads of the book's data appendix.")
+            f"No data package at {found} (no file {found / 'datapackage.json'}). Pass the folder that "
+            f"holds the book's data (data_dir=...) or set the environment variable {DATA_VARIABLE} to it; "
+            "the data is the data/ folder of https://github.com/csto-ukraine-book/csto-ukraine-book "
+            "(copy the whole folder, references.bib included) or the downloads of the book's data appendix.")
     return found
 
 
 def bibliography(folder: Path) -> Path:
-    """The bibliography that travels with a data folder outside the checkout, else the checkout's
-    (in the checkout, and in copies of it, the one at the root is the one that is edited)."""
+    """The bibliography that travels with a data folder: its references.bib. In the checkout (and
+    copies of it) that is the book's one bibliography, BIBLIOGRAPHY. A folder elsewhere must carry
+    its own; if it does not, the error names the file and what to copy."""
+    if folder.resolve() == (ROOT / "data").resolve():
+        return BIBLIOGRAPHY
     beside = folder / BIBLIOGRAPHY_NAME
-    inside = folder.resolve() == (ROOT / "data").resolve()
-    return beside if beside.is_file() and not inside else BIBLIOGRAPHY
+    if beside.is_file():
+        return beside
+    why = (f"it is a link to {os.readlink(beside)}, which is not there (copy the folder with "
+           "`cp -rL`, which copies what links point to)" if beside.is_symlink() else "it is missing")
+    raise FileNotFoundError(
+        f"No bibliography at {beside}: {why}. The loader checks every row's source_id against the "
+        f"bibliography that travels with the data. Copy the book's data/{BIBLIOGRAPHY_NAME} (from "
+        "https://github.com/csto-ukraine-book/csto-ukraine-book, or the data appendix's downloads) "
+        f"into {folder}.")
+
+
+def default_bibliography() -> Path:
+    """The bibliography of the data folder in use (data_dir()): what citations are resolved against
+    when no file is named."""
+    return bibliography(data_dir())

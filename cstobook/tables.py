@@ -262,6 +262,10 @@ def _per_edition(editions: dict[str, pd.DataFrame], write):
     that language."""
     from IPython.display import HTML
 
+    from cstobook.notebook import in_book_build
+
+    if not in_book_build():  # a notebook outside the book: the table once, in English
+        return HTML(write(editions["en"], "en"))
     return HTML(i18n.bilingual(write(editions["en"], "en"), {
         language: write(table, language) for language, table in editions.items() if language != "en"}))
 

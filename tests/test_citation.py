@@ -144,7 +144,8 @@ def test_how_to_cite_gives_bibtex_for_the_book(built_book):
     entries = cite_entries(built_book)
     book = entries["csto_ukraine_book"]
     assert book.type == "book"
-    assert book.fields["title"] == CITATION["preferred-citation"]["title"]
+    assert book.fields["title"] == "{" + CITATION["preferred-citation"]["title"] + "}"  # brace-protected
+    assert book.fields["publisher"]
     assert book.fields["url"] == BASEURL
     assert book.fields["year"] == str(CITATION["preferred-citation"]["year"])
     assert len(book.persons["author"]) == 1  # the contributors as one corporate author, in braces
@@ -157,8 +158,43 @@ def test_how_to_cite_gives_bibtex_for_each_chapter(built_book, page):
     entry = by_url.get(f"{BASEURL}{page}.html")
     assert entry is not None, f"no BibTeX entry for {page}"
     assert entry.type == "incollection"
-    assert from_bibtex(entry.fields["title"]) == page_title(built_book, page)
-    assert entry.fields["booktitle"] == CITATION["preferred-citation"]["title"]
+    assert entry.fields["title"].startswith("{") and entry.fields["title"].endswith("}")  # brace-protected
+    assert from_bibtex(entry.fields["title"][1:-1]) == page_title(built_book, page)
+    assert entry.fields["booktitle"] == "{" + CITATION["preferred-citation"]["title"] + "}"
+
+
+def plain_style(bibtex: str) -> list[str]:
+    """Each entry as pybtex's `plain` style (BibTeX's plain.bst) formats it, as text: the style
+    refuses an entry that lacks a field it requires (a @book's publisher) and lower-cases titles
+    but for what is in braces."""
+    from pybtex.plugin import find_plugin
+
+    style = find_plugin("pybtex.style.formatting", "plain")()
+    entries = parse_string(bibtex, "bibtex").entries
+    return [entry.text.render_as("text") for entry in style.format_entries(entries.values())]
+
+
+def test_the_books_bibtex_formats_in_bibtex_plain_style_with_titles_as_written():
+    from cstobook import edition
+
+    book = plain_style(edition.book_bibtex("2026-12-05"))[0]
+    assert edition.title().replace("–", "-")[:40] in book.replace("–", "-")
+    assert edition.publisher().replace("–", "-") in book.replace("–", "-")
+    for document in [d for d in toc.documents()[1:] if d != "chapters/how-to-cite"]:
+        chapter = plain_style(edition.chapter_bibtex(document, "2026-12-05"))[0]
+        title = edition.chapter_title(document).replace("–", "-")
+        assert title in chapter.replace("–", "-"), f"{document}: {chapter!r} does not keep the title {title!r}"
+
+
+def test_plain_style_refuses_a_book_without_publisher_and_lowercases_unprotected_titles():
+    """The check above can fail: the entry the book gave before (no publisher, titles unprotected)."""
+    from pybtex.style.template import FieldIsMissing
+
+    with pytest.raises(FieldIsMissing):
+        plain_style("@book{b, author = {{X}}, title = {T}, year = {2026}}")
+    chapter = plain_style("@incollection{c, author = {{X}}, title = {Cracks inside: Armenia}, "
+                          "booktitle = {B}, publisher = {P}, year = {2026}}")[0]
+    assert "Cracks inside: armenia" in chapter
 
 
 # --- Reuse: notebooks, tables, launch buttons ---------------------------------------------------

@@ -58,6 +58,18 @@ def shown(notebook) -> int:
     return count
 
 
+def tables_in(notebook) -> int:
+    """Tables among the notebook's outputs (each edition's copy of a table would count)."""
+    return sum(str(output.get("data", {}).get("text/html", "")).count("<table")
+               for cell in notebook.cells for output in cell.get("outputs", []))
+
+
+def tables_on_page(built_book: Path, page: str) -> int:
+    document = built_page(built_book, page)
+    main = document.select_one("main") or document
+    return len([table for table in main.find_all("table") if table.find_parent("table") is None])
+
+
 def execute(notebook, folder: Path):
     for cell in notebook.cells:
         if cell.cell_type == "code":
@@ -130,10 +142,49 @@ def test_downloaded_notebook_runs_in_an_empty_folder_and_shows_every_figure(buil
     notebook = nbformat.read(downloaded, as_version=4)
     prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     assert "{glue" not in prose, "the prose shows a glue role instead of its value"
+    assert not raw_myst(prose), f"the prose shows MyST markup where the page shows text: {raw_myst(prose)[:5]}"
     assert notebook.cells[0].metadata["tags"] == ["setup"]
+    assert shown(notebook) == figures_in_chapter(page), "the served notebook does not hold every chart and map"
+    assert tables_in(notebook) == tables_on_page(built_book, page), "the served notebook does not hold every table once"
+    assert not any("<!--edition:" in str(output.get("data", {}).get("text/html", ""))
+                   for cell in notebook.cells for output in cell.get("outputs", [])), "a table shows in every edition"
+    assert "_static/" not in json.dumps([c.get("outputs", []) for c in notebook.cells]), \
+        "an output loads files of the book's site, which are not beside a downloaded notebook"
     execute(notebook, tmp_path)
     assert shown(notebook) == figures_in_chapter(page)
+    assert tables_in(notebook) == tables_on_page(built_book, page)
     assert sorted(p.name for p in tmp_path.iterdir()) == [downloaded.name]  # it wrote nothing there
+
+
+MYST_MARKUP = re.compile(r"\{[a-z][\w:-]*\}`|^(?:`{3,}|:{3,})\{[\w:-]+\}|^\([\w.:-]+\)=$", re.M)
+
+
+def raw_myst(prose: str) -> list[str]:
+    """MyST roles, directives and targets left in Markdown (a reader would see them as text)."""
+    return MYST_MARKUP.findall(prose)
+
+
+def test_reader_prose_is_plain_markdown_with_author_year_citations():
+    from reader_notebooks import Links, plain_markdown
+    from cstobook import data, tables
+
+    key = sorted(data.bibliography_urls())[0]
+    who, _, year = tables.author_year(key).rpartition(" ")
+    url = data.bibliography_urls()[key]
+    links = Links(book_url="https://example.org/book/", repository_url="https://github.com/o/r",
+                  labels={"alliance-clauses": ("chapters/mandate", "alliance-clauses", "Alliance clauses")},
+                  titles={"chapters/mandate": "The mandate"}, figure_numbers={"fig-x": "Fig. 3"})
+    prose = ("(armenia)=\n# Title\n\n:::{admonition} In brief\n:class: in-brief\n**The claim.** A {cite:p}`" + key
+             + "` claim.\n:::\n\nAs {cite:t}`" + key + "` shows ({numref}`fig-x`), see {ref}`alliance-clauses` "
+             "and {ref}`the clauses <alliance-clauses>`, {doc}`mandate`, {download}`PNG <../figures/a.png>`.\n")
+    out = plain_markdown(prose, links, "chapters/armenia")
+    assert not raw_myst(out), out
+    assert out.startswith("# Title\n\n> **In brief**\n>\n> **The claim.** A ([" + f"{who} {year}]({url})) claim.")
+    assert f"As [{who}]({url}) ({year}) shows (Fig. 3)" in out
+    assert "[Alliance clauses](https://example.org/book/chapters/mandate.html#alliance-clauses)" in out
+    assert "[the clauses](https://example.org/book/chapters/mandate.html#alliance-clauses)" in out
+    assert "[The mandate](https://example.org/book/chapters/mandate.html)" in out
+    assert "[PNG](https://github.com/o/r/blob/main/figures/a.png)" in out
 
 
 def test_download_binder_and_colab_serve_the_same_notebook(built_book, tmp_path):
@@ -177,11 +228,13 @@ def local_repository(folder: Path) -> Path:
     return folder
 
 
-def bare_python(folder: Path) -> Path:
-    """A fresh venv without the book's package, as on Colab or a bare Jupyter. So that the test
-    downloads nothing, the chapters' third-party packages are those of the project's environment,
+def python_without_the_book(folder: Path) -> Path:
+    """A fresh venv without the book's package. So that this quick test of the set-up cell's
+    steps downloads nothing, the third-party packages are those of the project's environment,
     seen through a .pth file (without cstobook's own entries): pip finds them installed, and
-    installs the package and anything missing."""
+    installs the package. (Not a bare environment: that is
+    test_downloaded_notebooks_run_in_a_bare_jupyter_from_an_empty_folder, which installs from the
+    package registry.)"""
     subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
     python = folder / "bin" / "python"
     site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
@@ -205,7 +258,7 @@ def test_setup_cell_installs_the_book_in_a_bare_environment(tmp_path):
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     setup = setup_cell(config["repository"]["url"], "notebooks").source  # the first cell of every notebook
-    python = bare_python(tmp_path / "venv")
+    python = python_without_the_book(tmp_path / "venv")
     absent = subprocess.run([str(python), "-c", "import cstobook"], capture_output=True, cwd=tmp_path,
                             env=READER_ENV | {"PYTHONPATH": ""})
     assert absent.returncode != 0, "the bare environment must not see the book's package"
@@ -233,6 +286,152 @@ def test_setup_cell_installs_the_book_in_a_bare_environment(tmp_path):
     assert again.returncode == 0, again.stderr[-3000:]  # safe to re-run
 
 
+# --- Fresh environments: nothing from the project's venv -----------------------------------------
+
+# Runs a notebook with the nbclient of the environment it is run by (its own kernel), clearing the
+# outputs the book left first; saves what it ran, outputs and error alike.
+RUN_NOTEBOOK = """
+import sys, nbformat
+from nbclient import NotebookClient
+source, folder, target = sys.argv[1:4]
+notebook = nbformat.read(source, as_version=4)
+for cell in notebook.cells:
+    if cell.cell_type == "code":
+        cell.outputs, cell.execution_count = [], None
+try:
+    NotebookClient(notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": folder}}).execute()
+finally:
+    nbformat.write(notebook, target)
+"""
+
+
+def fresh_environment(folder: Path, *packages: str, python: str = sys.executable) -> tuple[Path, dict]:
+    """A new venv holding only `packages` (from the package registry, as a reader installs them)
+    and a Python 3 kernel of its own; and the environment to run it in: no PYTHONPATH, no
+    CSTOBOOK_DATA, a Jupyter data folder of its own (no kernel of the machine's is used), git
+    reading the stand-in of the book's repository."""
+    subprocess.run([python, "-m", "venv", str(folder)], check=True)
+    venv_python = folder / "bin" / "python"
+    installed = subprocess.run([str(venv_python), "-m", "pip", "install", "--quiet", *packages],
+                               capture_output=True, text=True, timeout=1200)
+    assert installed.returncode == 0, installed.stderr[-3000:]
+    env = {k: v for k, v in READER_ENV.items() if k not in {"PYTHONPATH", "CSTOBOOK_DATA", "VIRTUAL_ENV"}}
+    env |= {"JUPYTER_DATA_DIR": str(folder / "jupyter-data"), "JUPYTER_PATH": "", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "PATH": f"{folder / 'bin'}{os.pathsep}{env.get('PATH', '')}"}
+    subprocess.run([str(venv_python), "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"],
+                   check=True, capture_output=True, env=env)
+    return venv_python, env
+
+
+def run_in(python: Path, env: dict, notebook, folder: Path) -> tuple[object, str]:
+    """Runs `notebook` in `folder` with the environment's own Jupyter; returns what it ran and the
+    error, if any."""
+    source, target = folder.parent / f"{folder.name}-in.ipynb", folder.parent / f"{folder.name}-out.ipynb"
+    nbformat.write(notebook, source)
+    ran = subprocess.run([str(python), "-c", RUN_NOTEBOOK, str(source), str(folder), str(target)], cwd=folder,
+                         capture_output=True, text=True, env=env, timeout=1800)
+    return nbformat.read(target, as_version=4), ("" if ran.returncode == 0 else ran.stderr[-4000:])
+
+
+def outputs_text(notebook) -> str:
+    return "\n".join(str(output.get("text", "")) + str(output.get("data", {}).get("text/plain", ""))
+                     + str(output.get("data", {}).get("text/html", "")) + str(output.get("evalue", ""))
+                     for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", []))
+
+
+# The chapters that failed outside the project's venv (polib, imported inside functions), and the
+# methods appendix (it asked for the build tools' versions). Every other chapter runs from its
+# downloaded notebook in test_downloaded_notebook_runs_in_an_empty_folder_and_shows_every_figure.
+BARE_PAGES = ["chapters/verdict", "chapters/alliance-on-paper", "chapters/appendix-methods"]
+
+
+def test_downloaded_notebooks_run_in_a_bare_jupyter_from_an_empty_folder(built_book, tmp_path):
+    """A venv with nothing but Jupyter's notebook runner and kernel: the set-up cell of the first
+    notebook fetches the book (a local stand-in of its repository) and installs the package with
+    what pyproject.toml declares, from the package registry; then each notebook shows every chart,
+    map and table the page shows."""
+    python, env = fresh_environment(tmp_path / "venv", "nbclient", "ipykernel")
+    absent = subprocess.run([str(python), "-c", "import pandas"], capture_output=True, env=env)
+    assert absent.returncode != 0, "the bare environment must hold no package of the book's"
+    env |= {"CSTOBOOK_REPOSITORY": local_repository(tmp_path / "repository").as_uri(), "CSTOBOOK_BRANCH": "notebooks"}
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    for page in BARE_PAGES:
+        downloaded = nbformat.read(built_book / "_sources" / f"{page}.ipynb", as_version=4)
+        ran, error = run_in(python, env, downloaded, folder)
+        assert not error, f"{page}: {error}"
+        assert shown(ran) == figures_in_chapter(page), page
+        if page == "chapters/appendix-methods":  # the build tools are not here, and it says so
+            assert "not installed here" in outputs_text(ran)
+    assert sorted(p.name for p in folder.iterdir()) == ["csto-ukraine-book"]  # the fetched book only
+
+
+def python_of(version: str) -> str:
+    """A Python `version` ("3.12") of this machine (on PATH or installed by pyenv) that runs, else
+    the one running the tests."""
+    candidates = [shutil.which(f"python{version}"), *sorted(Path.home().glob(f".pyenv/versions/{version}*/bin/python{version}"))]
+    for candidate in filter(None, candidates):
+        found = subprocess.run([str(candidate), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True)
+        if found.returncode == 0 and found.stdout.strip() == version:
+            return str(candidate)
+    return sys.executable
+
+
+def colab_like_python() -> str:
+    """Colab's Python (3.12) where this machine has it, else this one's."""
+    return python_of("3.12")
+
+
+# Colab's preloaded versions (older than the book's): numpy 2.0.2 and pandas 2.2.2 are within the
+# book's ranges, matplotlib 3.10.0 is not (the book needs 3.11).
+COLAB_PRELOADED = {"numpy": "2.0.2", "pandas": "2.2.2", "matplotlib": "3.10.0"}
+PRELOAD = "import numpy, pandas, matplotlib.pyplot\n"
+
+
+def test_setup_cell_on_colab_keeps_its_packages_and_restarts_only_when_it_must(built_book, tmp_path):
+    """Colab-like: a Python 3.12 venv with Colab's older numpy, pandas and matplotlib, imported by
+    the kernel before the set-up cell. (1) The set-up keeps numpy and pandas (in range: not
+    reinstalled) and must replace matplotlib, which the kernel has imported: it says so, and
+    Colab's runtime is restarted (the kernel is killed) before any later cell runs. (2) Run again,
+    as after Colab's restart, the chapter runs on Colab's numpy and pandas and shows every chart,
+    map and table."""
+    python, env = fresh_environment(tmp_path / "venv", "nbclient", "ipykernel",
+                                    *(f"{name}=={version}" for name, version in COLAB_PRELOADED.items()),
+                                    python=colab_like_python())
+    env |= {"CSTOBOOK_REPOSITORY": local_repository(tmp_path / "repository").as_uri(), "CSTOBOOK_BRANCH": "notebooks"}
+    folder = tmp_path / "content"
+    folder.mkdir()
+    page = "chapters/verdict"
+    downloaded = nbformat.read(built_book / "_sources" / f"{page}.ipynb", as_version=4)
+
+    colab = nbformat.v4.new_code_cell("import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n"
+                                      + PRELOAD)
+    first = nbformat.from_dict(json.loads(json.dumps(downloaded)))
+    first.cells.insert(0, colab)
+    ran, error = run_in(python, env, first, folder)
+    assert "DeadKernel" in error, "the set-up must restart Colab's runtime after replacing an imported package"
+    setup_output = outputs_text(nbformat.from_dict({**ran, "cells": ran.cells[1:2]}))
+    assert f"matplotlib {COLAB_PRELOADED['matplotlib']} -> " in setup_output, setup_output[-2000:]
+    assert "Restart" in setup_output and "Colab restarts the runtime now" in setup_output
+    assert "numpy" not in setup_output.split("already imported")[-1]  # kept, not replaced
+    assert not any(cell.get("outputs") for cell in ran.cells[2:] if cell.cell_type == "code")  # no later cell ran
+    versions = subprocess.run([str(python), "-c", "from importlib.metadata import version; "
+                               "print(' '.join(version(p) for p in ['numpy', 'pandas', 'matplotlib']))"],
+                              capture_output=True, text=True, env=env, check=True).stdout.split()
+    assert versions[:2] == [COLAB_PRELOADED["numpy"], COLAB_PRELOADED["pandas"]], "the set-up reinstalled a package in range"
+    assert versions[2] != COLAB_PRELOADED["matplotlib"]
+
+    second = nbformat.from_dict(json.loads(json.dumps(downloaded)))
+    second.cells.insert(0, nbformat.v4.new_code_cell(PRELOAD))
+    second.cells.append(nbformat.v4.new_code_cell("print('versions', numpy.__version__, pandas.__version__)"))
+    ran, error = run_in(python, env, second, folder)
+    assert not error, error
+    assert f"versions {COLAB_PRELOADED['numpy']} {COLAB_PRELOADED['pandas']}" in outputs_text(ran)
+    assert shown(ran) == figures_in_chapter(page)
+    assert tables_in(ran) == tables_on_page(built_book, page)
+
+
 def test_binder_image_holds_what_the_chapters_need_and_no_build_stack():
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     import tomllib
@@ -242,6 +441,30 @@ def test_binder_image_holds_what_the_chapters_need_and_no_build_stack():
               if line.strip() and not line.startswith(("#", "-"))}
     assert needs <= binder and binder - needs == {"jupytext"}
     assert not {"jupyter-book", "pytest", "playwright", "sphinx"} & binder
+
+
+def test_binder_postbuild_works_in_a_plain_python_311_image(tmp_path):
+    """Binder runs postBuild after installing binder/requirements.txt; in a plain Python 3.11 (the
+    pip and setuptools its venv comes with, no wheel) it installs the book's package from the
+    repository and JupyterLab's setting that opens MyST chapters as notebooks."""
+    python = python_of("3.11")
+    venv = tmp_path / "image"
+    subprocess.run([python, "-m", "venv", str(venv)], check=True)
+    venv_python = venv / "bin" / "python"
+    plain = subprocess.run([str(venv_python), "-c", "import importlib.util, sys; "
+                            "print(sys.version_info[:2], importlib.util.find_spec('wheel'))"],
+                           capture_output=True, text=True, check=True).stdout
+    assert plain.strip() == "(3, 11) None", plain
+    repository = local_repository(tmp_path / "repository")
+    env = {k: v for k, v in READER_ENV.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV", "CSTOBOOK_DATA"}}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    built = subprocess.run(["bash", "binder/postBuild"], cwd=repository, capture_output=True, text=True, env=env,
+                           timeout=600)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-3000:]
+    where = subprocess.run([str(venv_python), "-c", "import importlib.util; print(importlib.util.find_spec('cstobook').origin)"],
+                           cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert where.stdout.strip() == str(repository / "cstobook" / "__init__.py"), where.stderr[-2000:]
+    assert (venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json").is_file()
 
 
 # --- 2. make lab -------------------------------------------------------------------------------
@@ -279,6 +502,25 @@ def test_make_lab_serves_the_chapters_as_notebooks():
     assert any("load_table" in cell["source"] for cell in code)
 
 
+def test_saving_a_chapter_in_jupyterlab_leaves_it_as_it_was(tmp_path):
+    """JupyterLab opens a chapter through jupytext's contents manager (make lab, Binder) and saves
+    it back to the .md: with the repository's jupytext.toml the file is byte for byte as it was,
+    front matter included (file_format kept, no version stamps)."""
+    from jupytext import TextFileContentsManager
+
+    shutil.copy(ROOT / "jupytext.toml", tmp_path)
+    (tmp_path / "chapters").mkdir()
+    manager = TextFileContentsManager(root_dir=str(tmp_path))
+    changed = []
+    for page in [*notebook_pages(), "chapters/_template"]:
+        shutil.copy(ROOT / f"{page}.md", tmp_path / f"{page}.md")
+        model = manager.get(f"{page}.md", content=True, type="notebook")
+        manager.save(model, f"{page}.md")
+        if (tmp_path / f"{page}.md").read_bytes() != (ROOT / f"{page}.md").read_bytes():
+            changed.append(page)
+    assert not changed, f"saved from JupyterLab, these change: {changed}"
+
+
 def test_notebooks_written_from_the_chapters_are_ignored_by_git_and_the_build():
     ignored = subprocess.run(["git", "check-ignore", "-q", "chapters/armenia.ipynb"], cwd=ROOT)
     assert ignored.returncode == 0, "chapters/*.ipynb must be ignored by git"
@@ -313,19 +555,112 @@ def test_installed_package_loads_a_table_from_a_data_folder_anywhere(tmp_path):
     assert nowhere.returncode != 0 and "CSTOBOOK_DATA" in nowhere.stderr
 
 
-def test_the_package_declares_what_it_imports():
+def test_cstobook_data_set_in_a_running_kernel_counts(tmp_path, monkeypatch):
+    """CSTOBOOK_DATA is read when a table is loaded, not when the package is imported: a reader
+    who sets it in a notebook after `import cstobook` gets that folder."""
+    from cstobook import data
+
+    mine = tmp_path / "my-data"
+    shutil.copytree(paths.DATA, mine)  # follows links: a data folder with its bibliography
+    claims = (mine / "claims.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (mine / "claims.csv").write_text("".join(claims[:3]), encoding="utf-8")  # the header and two rows
+    monkeypatch.setenv("CSTOBOOK_DATA", str(mine))
+    assert len(data.load_table("claims")) == 2
+    monkeypatch.setenv("CSTOBOOK_DATA", str(tmp_path / "nothing-here"))
+    with pytest.raises(FileNotFoundError, match="nothing-here"):
+        data.load_table("claims")
+
+
+def test_a_data_folder_without_its_bibliography_names_the_file_to_copy(tmp_path):
+    """A data folder elsewhere must carry references.bib; where it is missing, or a link to nothing
+    (a folder copied without following links), the error names the file and what to copy, not a
+    path inside the installed package."""
+    from cstobook import data
+
+    missing = tmp_path / "missing"
+    shutil.copytree(paths.DATA, missing)
+    (missing / "references.bib").unlink()
+    with pytest.raises(FileNotFoundError) as error:
+        data.load_table("claims", missing)
+    assert str(missing / "references.bib") in str(error.value) and "Copy the book's data/references.bib" in str(error.value)
+    dangling = tmp_path / "dangling"
+    shutil.copytree(paths.DATA, dangling)
+    (dangling / "references.bib").unlink()
+    (dangling / "references.bib").symlink_to("../references.bib")
+    with pytest.raises(FileNotFoundError, match="is a link to ../references.bib, which is not there"):
+        data.load_table("claims", dangling)
+
+
+# Imported by cstobook/ or a chapter but not to be installed with the package, each for a reason.
+NOT_INSTALLED_WITH_THE_PACKAGE = {
+    "IPython": "the Jupyter kernel that runs a chapter provides it (pinning it would reinstall Colab's)",
+    "myst_nb": "imported only inside a build of the book (cstobook.notebook.in_book_build)",
+}
+
+
+def imported_modules(source: str) -> set[str]:
+    """The top-level names of every absolute import in Python source, at module level and inside
+    functions, classes and conditionals alike (an AST walk, not a scan of line starts)."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_import_scan_sees_imports_inside_functions():
+    source = "import os\nif True:\n    import yaml\ndef f():\n    from polib import pofile\n    from . import x\n"
+    assert imported_modules(source) == {"os", "yaml", "polib"}
+
+
+def declared_distributions() -> set[str]:
     import tomllib
 
-    declared = {re.split(r"[<>=\[ ]", d)[0].lower().replace("-", "_")
-                for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
-    imported = set()
-    for module in (ROOT / "cstobook").glob("*.py"):
-        for name in re.findall(r"^(?:from|import) (\w+)", module.read_text(encoding="utf-8"), re.M):
-            imported.add(name.lower())
-    third_party = imported - set(sys.stdlib_module_names) - {"cstobook", "__future__"}
-    aliases = {"yaml": "pyyaml", "IPython".lower(): None, "pooch": None, "py7zr": None}
-    missing = {name for name in third_party if aliases.get(name, name) and aliases.get(name, name) not in declared}
-    assert not missing, f"pyproject.toml does not declare {sorted(missing)}"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    return {re.split(r"[<>=!~\[; ]", r)[0].lower().replace("_", "-") for r in requirements}
+
+
+def test_the_package_and_the_chapters_declare_what_they_import():
+    """Every third-party module imported anywhere in cstobook/ (inside functions too) or in a
+    chapter's code cells comes from a distribution that pyproject.toml declares (the data step's
+    from its `data` extra), and binder/requirements.txt holds each of pyproject's dependencies."""
+    from importlib.metadata import packages_distributions
+
+    imported = {}
+    for module in sorted((ROOT / "cstobook").glob("*.py")):
+        for name in imported_modules(module.read_text(encoding="utf-8")):
+            imported.setdefault(name, module.relative_to(ROOT).as_posix())
+    for page in notebook_pages():
+        for cell in jupytext.read(ROOT / f"{page}.md").cells:
+            if cell.cell_type == "code":
+                source = "\n".join(line for line in cell.source.splitlines() if not line.startswith(("%", "!")))
+                for name in imported_modules(source):
+                    imported.setdefault(name, f"{page}.md")
+    third_party = {name: where for name, where in imported.items()
+                   if name not in sys.stdlib_module_names and name not in {"cstobook", "__future__"}
+                   and name not in NOT_INSTALLED_WITH_THE_PACKAGE}
+    distributions = packages_distributions()
+    declared = declared_distributions()
+    missing = []
+    for name, where in sorted(third_party.items()):
+        provided_by = {d.lower().replace("_", "-") for d in distributions.get(name, [name])}
+        if not provided_by & declared:
+            missing.append(f"{name} (imported by {where}; distribution {sorted(provided_by)})")
+    assert not missing, "pyproject.toml does not declare: " + "; ".join(missing)
+    assert "polib" in third_party and "PIL" in third_party  # imported only inside functions: the scan sees them
+
+    import tomllib
+
+    dependencies = {re.split(r"[<>=!~\[; ]", r)[0].lower()
+                    for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    binder = {line.strip().lower() for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
+              if line.strip() and not line.startswith(("#", "-"))}
+    assert dependencies <= binder, f"binder/requirements.txt lacks {sorted(dependencies - binder)}"
 
 
 def test_every_resource_states_sources_licence_and_described_fields():
