@@ -1,6 +1,7 @@
 """The edition of the book a citation names: its version, release date, title, authors and
 address, read from CITATION.cff (the one record of them; pyproject.toml, .zenodo.json and
-CHANGELOG.md must agree with it, which tests/test_edition.py checks)."""
+CHANGELOG.md must agree with it, which tests/test_edition.py checks), and the date to which its
+record is complete, read from record.yml beside it (the Citation File Format has no field for it)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -23,6 +24,18 @@ def version() -> str:
 
 def released() -> dt.date:
     value = citation()["date-released"]
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+@functools.cache
+def _record() -> dict:
+    return yaml.safe_load((paths.ROOT / "record.yml").read_text(encoding="utf-8"))
+
+
+def record_complete_to() -> dt.date:
+    """The date to which the book's record is complete: every dated fact happened on or before
+    it, and nothing dated before it may be described as future (tests/test_currency.py)."""
+    value = _record()["record-complete-to"]
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
