@@ -45,7 +45,7 @@ pdf: $(STAMP) browser
 ## check: the fast loop: data and provenance rules (no full build), then a strict incremental build
 check: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not full_build" tests/test_data.py tests/test_loader_errors.py \
-	  tests/test_provenance.py tests/test_content.py tests/test_register.py
+	  tests/test_provenance.py tests/test_content.py tests/test_register.py tests/test_currency.py
 	@$(MAKE) --no-print-directory book
 
 ## browser: Debian's chromium for the browser tests (needs root or sudo)
