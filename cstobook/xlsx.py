@@ -1,7 +1,7 @@
 """A small reader of the SIPRI Military Expenditure Database's workbook (.xlsx), with the standard
 library only: the cells of one sheet, each with the colour of its font, which is how SIPRI marks
-its estimates (blue) and highly uncertain figures (red). The data step reads the workbook with it
-(cstobook.derive), so that no spreadsheet library is needed."""
+its estimates (blue) and highly uncertain figures (red). The data step (make data) reads the
+workbook with it, so that no spreadsheet library is needed; no chapter imports it."""
 from __future__ import annotations
 
 import re
