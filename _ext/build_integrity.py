@@ -60,7 +60,7 @@ FUNCTION_INPUTS = {"load_region": ("region", "countries")}  # the region's iso3 
 # What importing a module of cstobook reads, beyond its own code and the tables a chapter loads.
 MODULE_INPUTS = {"datapackage_docs": (ALL_DATA,),  # the data appendix shows every file of data/
                  "geometry": ("data/region.geojson",),  # maps refer to its outlines by key
-                 "edition": ("CITATION.cff",),  # the edition's version, date and citation
+                 "edition": ("CITATION.cff", "record.yml"),  # the edition's version, date, citation and record date
                  # what code writes in each edition comes from the catalogues of cstobook.i18n
                  "i18n": ("locales/ar/LC_MESSAGES/data.po", "locales/ar/LC_MESSAGES/figures.po"),
                  # charts writes the translated twins of figures from the figures catalogues, in the book's fonts
@@ -81,7 +81,8 @@ _READS_TOC = re.compile(r"\btoc\.\w+\(|\bchapter_title\(")
 # previous and next links) is drawn from them, and Sphinx re-writes only the pages it re-reads.
 PRESENTATION = ("_static", "_templates", "_ext", "locales/ar/LC_MESSAGES/edition.po",
                 "CITATION.cff",  # every page's foot names the edition (_ext/reader_edition.py)
-                TOC, "locales/ar/pending.txt")  # notices, and the Arabic edition's page lists them
+                TOC, "locales/ar/pending.txt",  # notices, and the Arabic edition's page lists them
+                "record.yml")  # and the date its record is complete to, as the argument's pages do
 _LOAD_TABLE = re.compile(r"\bload_table\(\s*(?P<quote>['\"])(?P<name>[^'\"]+)(?P=quote)")
 _ANY_LOAD_TABLE = re.compile(r"\bload_table\(")
 _DATA_FILE = re.compile(r"['\"](?:\.\./)?data/(?P<file>[^'\"/]+)['\"]")

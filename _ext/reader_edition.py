@@ -1,6 +1,8 @@
 """Sphinx extension for readers: the foot of every page of the book links to "How to cite", naming
-the edition (the version of CITATION.cff), so that a reader who lands on a chapter finds how to
-cite it; and every chart that has a phone layout (figures/NAME.phone.png, written by
+the edition (the version of CITATION.cff) and the date to which its record is complete (record.yml),
+so that a reader who lands on a chapter finds how to cite it and how current it is; the landing
+page (under its subtitle) and every chapter of "The argument" (in its "In brief" box) state that
+date too; and every chart that has a phone layout (figures/NAME.phone.png, written by
 cstobook.charts.save_figure) is offered to narrow screens through <picture>. An edition in another
 language shows the charts' twins in its language (figures/NAME.ar.png and NAME.ar.phone.png)."""
 from __future__ import annotations
@@ -27,9 +29,39 @@ def cite_this_page(app: Sphinx, pagename: str, templatename: str, context: dict,
     cite = i18n.edition_words("cite_book" if pagename == app.config.root_doc else "cite_chapter", language,
                               version=edition.version(), date=i18n.spelled_date(edition.released(), language))
     label = i18n.edition_words("how_to_cite", language)
+    record = i18n.edition_words("record", language, date=i18n.spelled_date(edition.record_complete_to(), language))
     context["body"] = body + (
         f'<aside class="cstobook-cite-this" aria-label="{html.escape(label)}"><p>{html.escape(cite)} '
-        f'<a href="{html.escape(href)}">{html.escape(label)}</a>.</p></aside>')
+        f'{html.escape(record)} <a href="{html.escape(href)}">{html.escape(label)}</a>.</p></aside>')
+
+
+RECORD_CLASS = "cstobook-record-date"
+ARGUMENT_PART = "The argument"
+
+
+def state_the_record_date(app: Sphinx, doctree, docname: str) -> None:
+    """The date to which the record is complete, written by the build (never typed in a page):
+    on the landing page under its subtitle, on each chapter of "The argument" at the end of its
+    "In brief" box, in the edition's language."""
+    from cstobook import edition, i18n, toc
+
+    if docname != app.config.root_doc and docname not in toc.part(ARGUMENT_PART, Path(app.srcdir)):
+        return
+    language = app.config.language or "en"
+    words = i18n.edition_words("record_note", language,
+                               date=i18n.spelled_date(edition.record_complete_to(), language))
+    note = nodes.paragraph("", "", nodes.emphasis(words, words), classes=[RECORD_CLASS])
+    if docname == app.config.root_doc:
+        section = next(iter(doctree.findall(nodes.section)), None)
+        first = next((child for child in section.children if isinstance(child, nodes.paragraph)), None) \
+            if section is not None else None
+        if first is not None:
+            section.insert(section.index(first) + 1, note)
+        return
+    for box in doctree.findall(nodes.admonition):
+        if "in-brief" in box.get("classes", []):
+            box.append(note)
+            return
 
 
 PHONE_MEDIA = "screen and (max-width: 600px)"
@@ -121,6 +153,7 @@ def offer_phone_renderings(app: Sphinx, pagename: str, templatename: str, contex
 
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", cite_this_page)
+    app.connect("doctree-resolved", state_the_record_date)
     app.connect("doctree-read", show_translated_renderings, priority=300)
     app.connect("doctree-read", add_phone_renderings, priority=400)
     app.connect("html-page-context", offer_phone_renderings)

@@ -1,6 +1,7 @@
 """The edition of the book a citation names: its version, release date, title, authors and
 address, read from CITATION.cff (the one record of them; pyproject.toml, .zenodo.json and
-CHANGELOG.md must agree with it, which tests/test_edition.py checks)."""
+CHANGELOG.md must agree with it, which tests/test_edition.py checks), and the date to which its
+record is complete, read from record.yml beside it (the Citation File Format has no field for it)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -23,6 +24,18 @@ def version() -> str:
 
 def released() -> dt.date:
     value = citation()["date-released"]
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+@functools.cache
+def _record() -> dict:
+    return yaml.safe_load((paths.ROOT / "record.yml").read_text(encoding="utf-8"))
+
+
+def record_complete_to() -> dt.date:
+    """The date to which the book's record is complete: every dated fact happened on or before
+    it, and nothing dated before it may be described as future (tests/test_currency.py)."""
+    value = _record()["record-complete-to"]
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
@@ -106,16 +119,22 @@ def _common_fields() -> dict:
     return {"author": names, "publisher": bibtex_text(publisher()), "year": year(), "version": version()}
 
 
+def record_note() -> str:
+    """The sentence a citation carries to say where the edition's record stops."""
+    return f"Record complete to {record_complete_to():%-d %B %Y}."
+
+
 def book_bibtex(accessed: str) -> str:
     """The book as a BibTeX @book (biblatex's url, urldate and version too). Titles are in double
     braces, so that styles that lower-case titles keep them as written ("Cracks inside: Armenia")."""
     return _bibtex_entry("book", "csto_ukraine_book", {
         "title": "{" + bibtex_text(title()) + "}", **_common_fields(), "url": site(), "urldate": accessed,
-        "note": bibtex_text(citation()["preferred-citation"]["notes"])})
+        "note": bibtex_text(f'{citation()["preferred-citation"]["notes"]} {record_note()}')})
 
 
 def chapter_bibtex(document: str, accessed: str) -> str:
     """A chapter as a BibTeX @incollection of the book."""
     return _bibtex_entry("incollection", chapter_key(document), {
         "title": "{" + bibtex_text(chapter_title(document)) + "}", "booktitle": "{" + bibtex_text(title()) + "}",
-        **_common_fields(), "url": f"{site()}{document}.html", "urldate": accessed})
+        **_common_fields(), "url": f"{site()}{document}.html", "urldate": accessed,
+        "note": bibtex_text(record_note())})

@@ -123,6 +123,8 @@ EDITION_WORDS = {
     "cite_book": "Cite this book: version {version} of {date}.",
     "cite_chapter": "Cite this chapter: version {version} of {date}.",
     "how_to_cite": "How to cite, and the PDF edition",
+    "record": "Record complete to {date}.",
+    "record_note": "Record complete to {date}: later events are not in this edition.",
     "pdf_header": "{title}, version {version}",
     "pdf_version": "Version {version}, {date}",
     "pdf_read_online": "Read online: {site}",

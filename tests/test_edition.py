@@ -32,7 +32,9 @@ def test_one_version_everywhere():
 # What each release's entry in CHANGELOG.md must tell readers (a new release adds its own row).
 RELEASE_TOPICS = {"0.2.0": ("PDF", "answer", "How to cite", "ClaimReview", "Specialist additions"),
                   "0.3.0": ("Arabic edition", "Right to left", "language switch", "hreflang", "PDF",
-                            "How it was translated")}
+                            "How it was translated"),
+                  "0.4.0": ("Record complete to", "What the record added", "status", "SIPRI",
+                            "General Assembly")}
 
 
 @pytest.mark.parametrize("version", sorted(RELEASE_TOPICS))

@@ -75,7 +75,8 @@ def header(title: str, language: str = "en") -> str:
 
 
 def title_page(language: str = "en") -> str:
-    """The title page: the edition, the book, how to read it online and cite it. The citation
+    """The title page: the edition, the date its record is complete to, the book, how to read it
+    online and cite it. The citation
     stays in English in every edition: it names the book as published."""
     citation = edition.citation()
     site = edition.site() + i18n.EDITION_FOLDERS[language]
@@ -85,14 +86,18 @@ def title_page(language: str = "en") -> str:
     words = {key: html.escape(i18n.translate(i18n.EDITION_WORDS[key], language, "edition")).format(
                  **{name: f"<bdi>{html.escape(value)}</bdi>" for name, value in values.items()})
              for key in ("pdf_version", "pdf_read_online", "pdf_source")}
+    record = html.escape(i18n.translate(i18n.EDITION_WORDS["record_note"], language, "edition")).format(
+        date=f"<bdi>{html.escape(i18n.spelled_date(edition.record_complete_to(), language))}</bdi>")
     return (f'<p class="cstobook-title-edition">{words["pdf_version"]}</p>'
+            f'<p class="cstobook-title-record">{record}</p>'
             f'<h1 class="cstobook-title">{html.escape(i18n.translate(edition.title(), language, "edition"))}</h1>'
             f'<p class="cstobook-title-authors">{html.escape(edition.authors())}</p>'
             f'<p>{words["pdf_read_online"]}<br>{words["pdf_source"]}</p>'
             f'<p lang="en" dir="ltr">{html.escape(citation["preferred-citation"]["notes"])}</p>'
             f'<p class="cstobook-title-cite" lang="en" dir="ltr">Cite as: {html.escape(edition.authors())} '
             f'({edition.year()}). <em>{html.escape(edition.title())}</em> (Version '
-            f'{html.escape(edition.version())}). {html.escape(edition.site())}</p>')
+            f'{html.escape(edition.version())}; record complete to '
+            f'{edition.record_complete_to():%-d %B %Y}). {html.escape(edition.site())}</p>')
 
 
 def build_singlehtml(output_root: Path, language: str = "en") -> Path:
