@@ -53,14 +53,14 @@ def test_decision_grid_shows_every_case_condition_and_outcome(cases, conditions)
     figure = charts.decision_grid(cases, conditions, "grid")
     ax = figure.axes[0]
     rows = [label.get_text().replace("\n", " ") for label in ax.get_yticklabels()]
-    expected = cases.sort_values("when").drop_duplicates("case_id")["case"].tolist()
+    expected = cases.sort_values("when", kind="stable").drop_duplicates("case_id")["case"].tolist()
     assert rows == expected, "the grid shows every case once, oldest first"
     columns = [label.get_text().replace("\n", " ") for label in ax.get_xticklabels()]
     assert [c.split(":")[0] for c in columns[:-1]] == list(conditions)
     assert columns[-1] == charts.OUTCOME_COLUMN
     cell_words = [text.get_text().replace("\n", " ") for text in ax.texts]
     assert len(cell_words) == len(expected) * (len(conditions) + 1)
-    per_case = cases.drop_duplicates("case_id").sort_values("when")
+    per_case = cases.sort_values("when", kind="stable").drop_duplicates("case_id")  # the grid's order, ties included
     outcome_words = cell_words[len(conditions)::len(conditions) + 1]
     assert outcome_words == [charts.OUTCOME_STYLE[o][0].replace("\n", " ") for o in per_case["outcome"]]
 
