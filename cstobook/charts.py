@@ -673,16 +673,16 @@ def decision_grid(cases: pd.DataFrame, conditions: dict[str, str], title: str, l
     column of Timestamps; `conditions` maps condition ids to their wording."""
     import textwrap
 
-    order = cases.sort_values("when")["case_id"].drop_duplicates().tolist()
+    order = cases.sort_values("when", kind="stable")["case_id"].drop_duplicates().tolist()  # ties keep the table's order
     grid = cases.pivot(index="case_id", columns="condition_id", values="assessment").loc[order, list(conditions)]
     grid[OUTCOME_COLUMN] = cases.drop_duplicates("case_id").set_index("case_id")["outcome"].loc[order]
     names = cases.drop_duplicates("case_id").set_index("case_id")["case"]
-    row_labels = {c: "\n".join(textwrap.wrap(names[c], 20 if _phone else label_width)) for c in order}
+    row_labels = {c: "\n".join(textwrap.wrap(names[c], 20 if _phone else label_width, break_on_hyphens=False)) for c in order}
     if _phone:  # condition ids above the columns, their wording under the grid
         column_labels = {c: c for c in conditions}
         note = "\n".join(line for c, text in conditions.items() for line in textwrap.wrap(f"{c}: {text}", 52))
     else:
-        column_labels = {c: "\n".join(textwrap.wrap(f"{c}: {text}", 22)) for c, text in conditions.items()}
+        column_labels = {c: "\n".join(textwrap.wrap(f"{c}: {text}", 19)) for c, text in conditions.items()}
         note = None
     column_labels[OUTCOME_COLUMN] = "\n".join(textwrap.wrap(OUTCOME_COLUMN, 10)) if _phone else OUTCOME_COLUMN
     return category_grid(grid, {**ASSESSMENT_STYLE, **OUTCOME_STYLE}, row_labels, column_labels, title,

@@ -53,14 +53,14 @@ def test_decision_grid_shows_every_case_condition_and_outcome(cases, conditions)
     figure = charts.decision_grid(cases, conditions, "grid")
     ax = figure.axes[0]
     rows = [label.get_text().replace("\n", " ") for label in ax.get_yticklabels()]
-    expected = cases.sort_values("when").drop_duplicates("case_id")["case"].tolist()
+    expected = cases.sort_values("when", kind="stable").drop_duplicates("case_id")["case"].tolist()
     assert rows == expected, "the grid shows every case once, oldest first"
     columns = [label.get_text().replace("\n", " ") for label in ax.get_xticklabels()]
     assert [c.split(":")[0] for c in columns[:-1]] == list(conditions)
     assert columns[-1] == charts.OUTCOME_COLUMN
     cell_words = [text.get_text().replace("\n", " ") for text in ax.texts]
     assert len(cell_words) == len(expected) * (len(conditions) + 1)
-    per_case = cases.drop_duplicates("case_id").sort_values("when")
+    per_case = cases.sort_values("when", kind="stable").drop_duplicates("case_id")  # the grid's order, ties included
     outcome_words = cell_words[len(conditions)::len(conditions) + 1]
     assert outcome_words == [charts.OUTCOME_STYLE[o][0].replace("\n", " ") for o in per_case["outcome"]]
 
@@ -111,3 +111,52 @@ def test_forces_chapter_opens_with_the_in_brief_box():
     body = text.split("\n# ", 1)[1].split("\n", 1)[1].lstrip("\n")
     assert re.match(r":::\{admonition\} In brief\n:class: in-brief\n\*\*Claim\.\*\* .+ \*\*Verdict\.\*\* .+ "
                     r"\*\*Headline number\.\*\* .*\{glue:text\}`\w+`.*\n:::\n", body), "In brief box right after the title"
+
+
+# The legal model in three layers (issue 19): Article 4 (attack, request), the Council's decision on
+# the collective forces, and the territorial practice; the grid's columns and the chapters follow it.
+
+def test_conditions_name_their_layer_and_the_territorial_limit_is_a_practice():
+    table = data.load_table("mandate_conditions").set_index("condition_id")
+    layers = {cid: re.match(r"Layer (\d)", basis).group(1) for cid, basis in table["basis"].items()}
+    assert layers == {"C1": "1", "C2": "1", "C3": "2", "C4": "3"}
+    assert "not an article" in table.loc["C4", "basis"]
+    assert "Not a condition of each member's own obligation" in table.loc["C3", "basis"]
+
+
+@pytest.mark.parametrize("phrase", ["plainly fitted", "the text refused for them", "The treaty's text was not decisive",
+                                    "the text for once fitted", "the treaty's text at last fitted"])
+def test_no_chapter_keeps_the_old_reading_of_the_treaty(phrase):
+    """Kursk is coded 'disputed' on the attack and 'met' on territory; no chapter may say the
+    treaty plainly fitted it, or that the text alone refused Russia."""
+    for page in (ROOT / "chapters").glob("*.md"):
+        assert phrase.lower() not in prose(page.stem).lower(), f"{page.name}: {phrase!r}"
+
+
+def test_kursk_is_coded_as_the_chapters_describe_it(cases):
+    kursk = cases[cases["case_id"] == "RUS-2024-08"].set_index("condition_id")["assessment"]
+    assert kursk.to_dict() == {"C1": "disputed", "C2": "not met", "C3": "not met", "C4": "met"}
+    assert "zone of responsibility" in prose("mandate") and "disputed" in prose("mandate")
+
+
+@pytest.mark.parametrize("occasion", ["Osh", "Rasht", "October 2020", "Gorno-Badakhshan", "Wagner", "Belgorod region",
+                                      "Belgorod and Kursk", "Crocus", "deep into Russia", "Kursk region",
+                                      "Kazakhstan, January 2022", "Armenia, May 2021", "Armenia, September 2022",
+                                      "Kyrgyzstan and Tajikistan, April 2021", "Kyrgyzstan and Tajikistan, September 2022"])
+def test_every_occasion_the_codebook_names_is_coded(cases, occasion):
+    assert cases["case"].str.contains(occasion, regex=False).any(), occasion
+
+
+def test_forces_chapter_cites_article_6_for_force_beyond_members_territory():
+    assert "Article 6 of the 1992 treaty" in prose("forces")
+
+
+def test_alliance_clauses_compare_the_four_clauses_in_their_original_language():
+    clauses = data.load_table("alliance_clauses").set_index("clause_id")
+    assert set(clauses.index) == {"CST-4", "RUS-PRK-4", "RUS-BLR-4", "NAT-5"}
+    for column in ["trigger", "who_decides", "territorial_scope", "form_of_help", "when_invoked", "quote", "quote_en",
+                   "source_id", "evidence"]:
+        assert clauses[column].fillna("").str.strip().ne("").all(), column
+    assert clauses.loc[["CST-4", "RUS-PRK-4", "RUS-BLR-4"], "quote_language"].eq("ru").all()
+    assert re.search("[а-я]", clauses.loc["CST-4", "quote"]) and "просьбе" in clauses.loc["CST-4", "quote"]
+    assert "(alliance-clauses)=" in (ROOT / "chapters" / "mandate.md").read_text(encoding="utf-8")
