@@ -503,43 +503,60 @@ def timeline(events: pd.DataFrame, when: str, lane: str, label: str, title: str,
     size = _pt(8)
     ax.set_xlim(events[when].min() - pd.Timedelta(days=60), events[when].max() + pd.Timedelta(days=60))
     ax.set_ylim(-0.7, len(lanes) - 0.3)
-    renderer = fig.canvas.get_renderer()
     for row, name in enumerate(lanes):
         subset = events[events[lane] == name].sort_values(when)
         y = len(lanes) - 1 - row
         ax.axhline(y, color="#dddddd", linewidth=0.8, zorder=0)
         ax.scatter(subset[when], [y] * len(subset), s=30, color=colours.get(name, style.INK),
                    edgecolor="white", linewidth=0.6, zorder=2)
-        placed = []  # window extents of this lane's labels
-        for _, event in subset.iterrows():
-            if not event[label]:
-                continue
-            for level in (1, -1, 2, -2, 3, -3, 4, -4, 5, -5):
-                offset = (5 + 10 * size / 7 * (abs(level) - 1)) * (1 if level > 0 else -1)
-                text = ax.annotate(_wrap(event[label], 200, 18), (event[when], y), xytext=(0, offset),
-                                   textcoords="offset points", ha="center", va="bottom" if level > 0 else "top",
-                                   fontsize=size, color="#333333",
-                                   arrowprops={"arrowstyle": "-", "color": "#aaaaaa", "linewidth": 0.5,
-                                               "shrinkA": 0, "shrinkB": 3} if abs(level) > 1 else None)
-                # the text's own box, where the offset puts it (an Annotation's extent would
-                # include its leader line)
-                text.update_positions(renderer)
-                box = Text.get_window_extent(text, renderer).expanded(1.08, 0.8)
-                if not any(box.overlaps(other) for other in placed):
-                    placed.append(box)
-                    break
-                text.remove()
-            else:  # no free place: the outermost level, overlapping rather than lost
-                placed.append(ax.annotate(_wrap(event[label], 200, 18), (event[when], y), xytext=(0, -55 * size / 7),
-                                          textcoords="offset points", ha="center", va="top",
-                                          fontsize=size).get_window_extent(renderer))
     ax.set_yticks(range(len(lanes)), list(reversed(lanes)))
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
     if _phone:
         _few_date_ticks(ax)
     _title(ax, title)
+
+    def place_labels() -> list:
+        """Label every event of every lane where its text overlaps no other label of the lane."""
+        renderer = fig.canvas.get_renderer()
+        made = []
+        for row, name in enumerate(lanes):
+            subset = events[events[lane] == name].sort_values(when)
+            y = len(lanes) - 1 - row
+            placed = []  # window extents of this lane's labels
+            for _, event in subset.iterrows():
+                if not event[label]:
+                    continue
+                for level in (1, -1, 2, -2, 3, -3, 4, -4, 5, -5):
+                    offset = (5 + 10 * size / 7 * (abs(level) - 1)) * (1 if level > 0 else -1)
+                    text = ax.annotate(_wrap(event[label], 200, 18), (event[when], y), xytext=(0, offset),
+                                       textcoords="offset points", ha="center", va="bottom" if level > 0 else "top",
+                                       fontsize=size, color="#333333",
+                                       arrowprops={"arrowstyle": "-", "color": "#aaaaaa", "linewidth": 0.5,
+                                                   "shrinkA": 0, "shrinkB": 3} if abs(level) > 1 else None)
+                    # the text's own box, where the offset puts it (an Annotation's extent would
+                    # include its leader line)
+                    text.update_positions(renderer)
+                    box = Text.get_window_extent(text, renderer).expanded(1.08, 0.8)
+                    if not any(box.overlaps(other) for other in placed):
+                        placed.append(box)
+                        made.append(text)
+                        break
+                    text.remove()
+                else:  # no free place: the outermost level, overlapping rather than lost
+                    text = ax.annotate(_wrap(event[label], 200, 18), (event[when], y), xytext=(0, -55 * size / 7),
+                                       textcoords="offset points", ha="center", va="top", fontsize=size)
+                    placed.append(text.get_window_extent(renderer))
+                    made.append(text)
+        return made
+
+    # Fitting the layout to the labels moves the dots under them, so that labels placed apart can
+    # touch: place them, fit the layout, then place them again on the final axes.
+    first = place_labels()
     fig.tight_layout()
+    for text in first:
+        text.remove()
+    place_labels()
     return fig
 
 
