@@ -104,7 +104,9 @@ def one_edition(bilingual_html: str, language: str = "en") -> str:
 # The free-text columns that translated pages show, by table; and the words their code adds.
 DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                 "article_translation_markers": ("what_it_suggests",),
-                "aftermath_events": ("event",)}   # its chart's words are the figures catalogue's
+                "aftermath_events": ("event",),   # its chart's words are the figures catalogue's
+                "rival_explanations": ("explanation", "predicts", "evidence_for", "evidence_against",
+                                       "north_korean_test", "judgement")}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
              # the claims register of chapters/verdict.md: its caption, the article's moves
              "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",
@@ -112,6 +114,8 @@ INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "S
              # the other tables of chapters/verdict.md: the article's slips, the aftermath
              "Slips in the article's Arabic that point to a translation.", "What it suggests",
              "What happened after the article, as far as the sources read show.", "Date", "Event",
+             "Rival explanations of Russia's silence, tested.", "Explanation", "What it alone predicts",
+             "For", "Against", "The North Korean test", "Judgement",
              # every table's controls and empty cells (cstobook.tables.filterable, styled)
              "Search", "Search the table", "Any word", "all", "{shown} of {total} rows shown",
              "no data")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Mapping, Sequence
 
 import folium
@@ -39,7 +40,40 @@ def escape(text) -> str:
     return html.escape(str(text)).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
+# An ISO date left as the data write it ('2022-09', '2022-09-21'): popups spell dates (`when`).
+_ISO_DATE = re.compile(r"(?<![\d-])\d{4}-\d{2}(?:-\d{2})?(?![\d-])")
+
+
+def when(iso) -> str:
+    """A date of the data spelled as far as it is known, for popups: '2022-09-21' -> '21 September
+    2022', '2022-09' -> 'September 2022' (never the 1st of a month it does not know), '2022'."""
+    from cstobook import i18n
+
+    if hasattr(iso, "day"):  # a full date, typed as one by its table's schema
+        return f"{iso.day} {iso:%B %Y}"
+    return i18n.spelled_partial_date(str(iso), "en")
+
+
+def popup_problems(texts) -> list[str]:
+    """What a popup must not show: an ISO date as the data write it, or a bibliography key where
+    readers should see the source as 'Author Year' (`tables.author_years`)."""
+    from cstobook import data
+
+    keys = set(data.bibliography_entries())
+    problems = []
+    for text in map(str, texts):
+        problems += [f"ISO date {found!r} in {text!r} (spell it with maps.when)" for found in _ISO_DATE.findall(text)]
+        problems += [f"bibliography key {word!r} in {text!r} (show tables.author_years)"
+                     for word in re.findall(r"[A-Za-z0-9_]+", text) if "_" in word and word in keys]
+    return problems
+
+
 def popup_html(title: str, rows: Popup) -> str:
+    """A popup's HTML: the title and rows of (label, value), escaped. Raises ValueError if a
+    text holds a raw ISO date or bibliography key (`popup_problems`), so the build names it."""
+    problems = popup_problems([title, *(text for row in rows for text in row)])
+    if problems:
+        raise ValueError("a map popup shows what readers should not see: " + "; ".join(problems))
     body = "".join(f"<tr><th scope='row'>{escape(label)}</th><td>{escape(value)}</td></tr>"
                    for label, value in rows)
     return (f"<div class='cstobook-popup'><strong>{escape(title)}</strong>"
