@@ -96,8 +96,8 @@ def title_page(language: str = "en") -> str:
             f'<p lang="en" dir="ltr">{html.escape(citation["preferred-citation"]["notes"])}</p>'
             f'<p class="cstobook-title-cite" lang="en" dir="ltr">Cite as: {html.escape(edition.authors())} '
             f'({edition.year()}). <em>{html.escape(edition.title())}</em> (Version '
-            f'{html.escape(edition.version())}; record complete to '
-            f'{edition.record_complete_to():%-d %B %Y}). {html.escape(edition.site())}</p>')
+            f'{html.escape(edition.version())}). [Record complete to '
+            f'{edition.record_complete_to():%-d %B %Y}]. {html.escape(edition.site())}</p>')
 
 
 def build_singlehtml(output_root: Path, language: str = "en") -> Path:
