@@ -24,8 +24,8 @@
    kernel managers (through jupyter-cache and nbclient) with no configuration to pass on, so this
    extension sets that default, and the build's kernels run encrypted (see `encrypt_kernels`).
 5. The directive `datapackage-downloads` writes a download link for data/datapackage.json, for
-   the file of every resource it describes and for the bibliography (data/references.bib, a link
-   to the root's), so that the data appendix offers every table, including those added later.
+   the file of every resource it describes and for the bibliography (data/references.bib, the
+   book's one bibliography), so that the data appendix offers every table, including those added later.
 """
 from __future__ import annotations
 
