@@ -30,8 +30,8 @@
    with the text it printed (`render_stderr`), and its output is dropped from the execution cache,
    so that the next build executes the chapter again instead of serving the same output.
 6. The directive `datapackage-downloads` writes a download link for data/datapackage.json, for
-   the file of every resource it describes and for the bibliography (data/references.bib, a link
-   to the root's), so that the data appendix offers every table, including those added later.
+   the file of every resource it describes and for the bibliography (data/references.bib, the
+   book's one bibliography), so that the data appendix offers every table, including those added later.
 """
 from __future__ import annotations
 

@@ -2,8 +2,9 @@
 
 The data can live anywhere: `data_dir()` is the folder given, else the one named by the
 environment variable CSTOBOOK_DATA, else data/ of the book's checkout. A data folder carries its
-own bibliography (references.bib: in the checkout, a link to the one at the root), which the
-loader uses to check every row's source.
+own bibliography (references.bib), which the loader uses to check every row's source: the book's
+one bibliography is data/references.bib, a file (the root's references.bib is a link to it), so
+that the data folder copied anyhow is complete.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_VARIABLE = "CSTOBOOK_DATA"
 DATA = Path(os.environ.get(DATA_VARIABLE) or ROOT / "data")
 FIGURES = ROOT / "figures"
-BIBLIOGRAPHY = ROOT / "references.bib"
+BIBLIOGRAPHY = ROOT / "data" / "references.bib"  # the one bibliography (the root's is a link to it)
 DATAPACKAGE = DATA / "datapackage.json"
 BIBLIOGRAPHY_NAME = "references.bib"
 

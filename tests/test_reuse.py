@@ -537,7 +537,7 @@ def test_installed_package_loads_a_table_from_a_data_folder_anywhere(tmp_path):
     shutil.copy(ROOT / "pyproject.toml", project)  # a copy: building writes build/ beside the sources
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
                     "--target", str(site), str(project)], check=True, capture_output=True)
-    shutil.copytree(paths.DATA, tmp_path / "my-data")  # follows the link: the bibliography travels too
+    shutil.copytree(paths.DATA, tmp_path / "my-data", symlinks=True)  # as `cp -r`: the bibliography travels too
     env = {**READER_ENV, "PYTHONPATH": str(site)}
     env.pop("CSTOBOOK_DATA", None)
     script = ("import sys; from cstobook import data; "
@@ -569,6 +569,22 @@ def test_cstobook_data_set_in_a_running_kernel_counts(tmp_path, monkeypatch):
     monkeypatch.setenv("CSTOBOOK_DATA", str(tmp_path / "nothing-here"))
     with pytest.raises(FileNotFoundError, match="nothing-here"):
         data.load_table("claims")
+
+
+def test_the_data_folder_copied_as_it_is_holds_its_bibliography(tmp_path):
+    """data/references.bib is the book's one bibliography, a file: the data folder copied as `cp -r`
+    copies it (links kept as links) is complete, and loads."""
+    from cstobook import data
+
+    assert not (ROOT / "data" / "references.bib").is_symlink()
+    root = ROOT / "references.bib"  # kept for habit and tools; a link, so that there is one file
+    assert root.is_symlink() and root.resolve() == (ROOT / "data" / "references.bib").resolve(),         "references.bib at the root must stay a link to data/references.bib (an editor that saves by replacing files breaks it)"
+    assert paths.BIBLIOGRAPHY == ROOT / "data" / "references.bib"
+    copy = tmp_path / "data"
+    shutil.copytree(ROOT / "data", copy, symlinks=True)
+    assert not any(path.is_symlink() for path in copy.rglob("*"))
+    assert (copy / "references.bib").read_bytes() == paths.BIBLIOGRAPHY.read_bytes()
+    assert len(data.load_table("claims", copy)) > 0
 
 
 def test_a_data_folder_without_its_bibliography_names_the_file_to_copy(tmp_path):
