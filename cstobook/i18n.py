@@ -116,6 +116,8 @@ INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "S
              "What happened after the article, as far as the sources read show.", "Date", "Event",
              "Rival explanations of Russia's silence, tested.", "Explanation", "What it alone predicts",
              "For", "Against", "The North Korean test", "Judgement",
+             # the verdict scale, whole even when no claim has a verdict (the register's filter)
+             "accurate", "imprecise", "wrong", "unverifiable", "opinion",
              # every table's controls and empty cells (cstobook.tables.filterable, styled)
              "Search", "Search the table", "Any word", "all", "{shown} of {total} rows shown",
              "no data")

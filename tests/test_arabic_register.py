@@ -7,6 +7,7 @@ The register is built by running the verdict chapter's own register cell (with t
 from __future__ import annotations
 
 import ast
+import os
 import csv
 import re
 from functools import lru_cache
@@ -61,7 +62,19 @@ def run_register_cell(claims) -> str:
 
 @lru_cache(maxsize=None)
 def register_page() -> BeautifulSoup:
-    return BeautifulSoup(run_register_cell(data.load_table("claims")), "html.parser")
+    """The register as the book's build shows it (both editions; a notebook outside the book
+    shows the English one only)."""
+    from cstobook import notebook
+
+    previous = os.environ.get(notebook.BOOK_BUILD_VARIABLE)
+    os.environ[notebook.BOOK_BUILD_VARIABLE] = "1"
+    try:
+        return BeautifulSoup(run_register_cell(data.load_table("claims")), "html.parser")
+    finally:
+        if previous is None:
+            del os.environ[notebook.BOOK_BUILD_VARIABLE]
+        else:
+            os.environ[notebook.BOOK_BUILD_VARIABLE] = previous
 
 
 def edition_table(page: BeautifulSoup, language: str) -> tuple[list[str], dict[str, dict[str, str]]]:
