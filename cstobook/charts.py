@@ -469,7 +469,7 @@ def bloc_spending_chart(series: pd.DataFrame, names: dict[str, str], leader: str
     top.stackplot(series.index, (series.fillna(0) / 1000).T.values,
                   labels=[names[c] for c in order], colors=[style.MEMBER_COLOURS[c] for c in order],
                   edgecolor="white", linewidth=0.4)
-    top.set_ylabel("US$ billion, constant 2023 prices")
+    top.set_ylabel("US$ billion, constant 2022 prices")
     _title(top, title)
     top.legend(loc="upper left", ncols=2, fontsize=_pt(8))
     share = 100 * series[leader] / series.sum(axis=1, min_count=1)

@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from cstobook import paths, sources, xlsx
+from cstobook import paths, sources
 
 # The countries whose figures the book reports: the CSTO's six, NATO's members (as of 2024),
 # Ukraine and the neighbours the argument mentions. Value: the country's name in the SIPRI
@@ -49,13 +49,11 @@ FAR_SIMPLIFY_TOLERANCE_DEG = 0.25
 COORDINATE_GRID_DEG = 0.01
 SMALLEST_ISLAND_SQ_DEG = 0.05
 
-# The sheets of SIPRI's workbook the book reads, and the indicator each becomes.
 SIPRI_MEASURES = {
-    "Constant (2023) US$": "SIPRI.MILEX.CONST2023USD.MN",
-    "Current US$": "SIPRI.MILEX.CURRENTUSD.MN",
-    "Share of GDP": "SIPRI.MILEX.GDP.SHARE",
+    "milex_constant_2022_usd_millions": "SIPRI.MILEX.CONST2022USD.MN",
+    "milex_current_usd_millions": "SIPRI.MILEX.CURRENTUSD.MN",
+    "milex_share_of_gdp": "SIPRI.MILEX.GDP.SHARE",
 }
-SIPRI_SOURCE = "sipri_milex_2025"  # the 2025 release, data for 1949-2024
 WDI_FILES = {
     "SP.POP.TOTL": ("world_bank_wdi/wdi_SP.POP.TOTL_population_datahub.csv", "wdi_population"),
     "NY.GDP.MKTP.CD": ("world_bank_wdi/wdi_NY.GDP.MKTP.CD_gdp_current_usd_datahub.csv", "wdi_gdp"),
@@ -64,12 +62,12 @@ INDICATORS = {  # code: (name, unit, source_id)
     "SP.POP.TOTL": ("Population, total", "persons", "wdi_population"),
     "NY.GDP.MKTP.CD": ("GDP, current US$", "US$", "wdi_gdp"),
     "MS.MIL.TOTL.P1": ("Armed forces personnel, total", "persons", "wdi_armed_forces_owid"),
-    "SIPRI.MILEX.CONST2023USD.MN": ("Military expenditure, constant 2023 US$", "US$ million", SIPRI_SOURCE),
-    "SIPRI.MILEX.CURRENTUSD.MN": ("Military expenditure, current US$", "US$ million", SIPRI_SOURCE),
-    "SIPRI.MILEX.GDP.SHARE": ("Military expenditure, share of GDP", "fraction of GDP", SIPRI_SOURCE),
+    "SIPRI.MILEX.CONST2022USD.MN": ("Military expenditure, constant 2022 US$", "US$ million", "sipri_milex_2024"),
+    "SIPRI.MILEX.CURRENTUSD.MN": ("Military expenditure, current US$", "US$ million", "sipri_milex_2024"),
+    "SIPRI.MILEX.GDP.SHARE": ("Military expenditure, share of GDP", "fraction of GDP", "sipri_milex_2024"),
 }
 ARMED_FORCES_FILE = "world_bank_wdi/wdi_MS.MIL.TOTL.P1_armed_forces_personnel_via_owid2020.csv"
-SIPRI_FILE = "sipri/SIPRI-Milex-data-1949-2024_2.xlsx"  # SIPRI's workbook of the 2025 release
+SIPRI_FILE = "sipri/sipri_milex_2024release_countries_long_1988_2023.csv"
 NE_COUNTRIES = "natural_earth/ne_50m_admin_0_countries.geojson"
 NE_DISPUTED = "natural_earth/ne_10m_admin_0_disputed_areas.geojson"
 
@@ -130,18 +128,21 @@ def derive_indicators() -> pd.DataFrame:
         "source_id": "wdi_armed_forces_owid",
     }))
 
+    sipri = pd.read_csv(paths.SOURCES / SIPRI_FILE)
     iso3_by_name = {name: iso3 for iso3, name in SCOPE_SIPRI_NAMES.items()}
-    for sheet, code in SIPRI_MEASURES.items():
-        # every cell of the sheet, with SIPRI's font colour: blue an estimate, red highly uncertain
-        sipri = pd.DataFrame(xlsx.country_years(paths.SOURCES / SIPRI_FILE, sheet))
-        missing = set(iso3_by_name) - set(sipri["country"])
-        if missing:
-            raise ValueError(f"{SIPRI_FILE}, sheet {sheet}: no rows for {sorted(missing)}")
-        sipri = sipri[sipri["country"].isin(iso3_by_name) & (sipri["year"] >= FIRST_YEAR) & sipri["value"].notna()]
-        frames.append(pd.DataFrame({
-            "iso3": sipri["country"].map(iso3_by_name), "indicator": code, "year": sipri["year"],
-            "value": sipri["value"], "estimate_flag": sipri["flag"], "source_id": SIPRI_SOURCE,
-        }))
+    missing = set(iso3_by_name) - set(sipri["country"])
+    if missing:
+        raise ValueError(f"{SIPRI_FILE}: no rows for {sorted(missing)}")
+    sipri = sipri[sipri["country"].isin(iso3_by_name) & sipri["measure"].isin(SIPRI_MEASURES)]
+    sipri = sipri[(sipri["year"] >= FIRST_YEAR) & sipri["value"].notna()]
+    frames.append(pd.DataFrame({
+        "iso3": sipri["country"].map(iso3_by_name),
+        "indicator": sipri["measure"].map(SIPRI_MEASURES),
+        "year": sipri["year"],
+        "value": sipri["value"],
+        "estimate_flag": sipri["sipri_colour_flag"].fillna("").str.split(" ").str[0],
+        "source_id": "sipri_milex_2024",
+    }))
 
     table = pd.concat(frames, ignore_index=True).dropna(subset=["value"])
     table["year"] = table["year"].astype(int)

@@ -67,14 +67,13 @@ RAW_SOURCES = (
               "a6c5e646a554f593d57747903e4371c9f1c62386a01c954ce6f3d15911bd5466",
               "PilliSiddharth/My_repository", "a338390a9184c77cbd5a6ab0fecfc856844650f8",
               "armed-forces-personnel.csv", "header"),
-    # SIPRI's own workbook of its 2025 release (data for 1949-2024), as SIPRI names the file; the
-    # data step reads it with its font colours (cstobook.xlsx). Copy read in a public repository.
-    RawSource("sipri/SIPRI-Milex-data-1949-2024_2.xlsx",
-              "abab8d1462862858f11838dbc13a14ab061bd932f20b5889688d9bdf53e57625",
-              "Jakob-al28/defense-sector-dashboard", "36504f6b49fd80982b945f4dfdc1590dbf9b92d5",
-              "data/SIPRI-Milex-data-1949-2024_2.xlsx"),
     # Written from upstream files by processing the provenance describes but no code here repeats
-    # (the UN votes joined from three sources): these come from the mirror or the local copy only.
+    # (SIPRI's workbook read with its font colours; the UN votes joined from three sources):
+    # these come from the mirror or the local copy only.
+    RawSource("sipri/sipri_milex_2024release_countries_long_1988_2023.csv",
+              "75d08cb1771036a3fe94606d86f9176e7224148142646313386a7265678cac4c",
+              "ryanozy/csc3107-infovis", "881c0f311825d5cc505a15ec81e5c91dd420d7f9",
+              "SIPRI-Milex-data-1949-2023.xlsx", "none"),
     RawSource("un_votes/unga_ukraine_related_votes_long.csv",
               "8e646bcd9743ecf8b6107c5a15d39ae61d7ff69211cb2fc66104479c31367fe5",
               "UNxml/GAresolutions", "a96b092308427ec6a5ddc1755bfb9833dcc24554",
