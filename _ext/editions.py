@@ -19,6 +19,8 @@ edition, built by tools/build_edition.py from locales/<language>/LC_MESSAGES/*.p
 - `{glue:text}` roles inside translated messages resolve: Sphinx parses a translated message as a
   document of its own, apart from the notebook whose glue data myst-nb keeps on the page's
   document; the page's notebook is remembered as myst-nb makes it and lent to those messages.
+  A glued text value is shown there in the message's language (dates with the edition's month
+  names; phrases, lists and names from the glued catalogue, locales/<language>/LC_MESSAGES/glued.po).
 """
 from __future__ import annotations
 
@@ -66,11 +68,30 @@ def lend_page_notebook(retrieve):
         if lent:
             document["nb_renderer"] = _PAGE_NOTEBOOKS[env.docname]
         try:
-            return retrieve(document, key)
+            found = retrieve(document, key)
         finally:
             if lent:
                 del document["nb_renderer"]  # a renderer cannot be pickled with the doctree
+        language = env.config.language if env is not None else None
+        return localised(found, language) if lent and language not in (None, "", "en") else found
     return retrieve_glue_data
+
+
+def localised(found, language: str):
+    """A glued text value inside a translated message, in the message's language: its dates
+    spelled in it, and phrases, lists and names as the glued catalogue translates them
+    (cstobook.i18n.localised_glued_value). Numbers, figures and tables are left as they are."""
+    import ast
+    import dataclasses
+
+    plain = found.data.get("text/plain") if set(found.data) == {"text/plain"} else None
+    try:
+        value = ast.literal_eval(plain) if plain else None
+    except (ValueError, SyntaxError):
+        return found
+    if not isinstance(value, str):
+        return found
+    return dataclasses.replace(found, data={"text/plain": repr(i18n.localised_glued_value(value, language))})
 
 
 def forget_page_notebook(app: Sphinx, doctree) -> None:
@@ -300,6 +321,42 @@ def set_direction(app: Sphinx, exception) -> None:
     write_edition_font(app, outdir)
 
 
+def translate_furniture(app: Sphinx, exception) -> None:
+    """The words of the page's frame that the themes write in English (buttons, search, tooltips,
+    the footer, the previous/next links: cstobook.i18n.FURNITURE), in the edition's language, in
+    the text and the attributes of every page and in the scripts that write them."""
+    if exception is not None or app.builder.format != "html" or not translated(app):
+        return
+    language = app.config.language
+    words = {word: i18n.translate(word, language, "edition") for word in i18n.FURNITURE}
+    words = {english: own for english, own in words.items() if own != english}
+    if not words:
+        return
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    # a whole text between tags, or a whole attribute value
+    text = re.compile(rf"(>\s*)({alternatives})(\s*<)")
+    attribute = re.compile(rf'((?:title|placeholder|aria-label|data-bs-title|alt)=")({alternatives})(")')
+    author = re.compile(r'(<p class="component-author">\s*)\S+ (' + re.escape(app.config.author) + r")(\s*<)")
+    outdir = Path(app.outdir)
+    for page in outdir.rglob("*.html"):
+        body = page.read_text(encoding="utf-8")
+        new = text.sub(lambda m: m[1] + words[m[2]] + m[3], body)
+        new = attribute.sub(lambda m: m[1] + words[m[2]] + m[3], new)
+        new = author.sub(lambda m: m[1] + words.get("By", "By") + " " + words.get(m[2], m[2]) + m[3], new)
+        new = new.replace("&#169; Copyright", "&#169; " + words.get("Copyright", "Copyright")).replace(
+            "© Copyright", "© " + words.get("Copyright", "Copyright"))
+        if new != body:
+            page.write_text(new, encoding="utf-8")
+    for script in (outdir / "_static").glob("*.js"):
+        code = script.read_text(encoding="utf-8")
+        new = code
+        for english in ("Toggle hidden content",):
+            if english in words:
+                new = new.replace(f'"{english}"', f'"{words[english]}"')
+        if new != code:
+            script.write_text(new, encoding="utf-8")
+
+
 def write_edition_font(app: Sphinx, outdir: Path) -> None:
     """The Arabic font as WOFF2, cut to the characters of the edition's pages (and the contextual
     forms they need: fontTools' subsetter keeps the shaping tables)."""
@@ -451,6 +508,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", add_print_styles)
     app.connect("html-page-context", link_editions)
     app.connect("build-finished", write_print_fonts)
+    app.connect("build-finished", translate_furniture)
     app.connect("build-finished", set_direction)
     app.connect("build-finished", write_sitemap)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

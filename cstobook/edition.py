@@ -45,9 +45,11 @@ def year() -> int:
     return int(citation()["preferred-citation"]["year"])
 
 
-def pdf_name() -> str:
-    """The file name of the PDF edition, as attached to each release and served by the site."""
-    return f"csto-ukraine-book-{version()}.pdf"
+def pdf_name(language: str = "en") -> str:
+    """The file name of the PDF edition (in `language`: csto-ukraine-book-0.3.0.ar.pdf), as
+    attached to each release and served by the site."""
+    suffix = "" if language == "en" else f".{language}"
+    return f"csto-ukraine-book-{version()}{suffix}.pdf"
 
 
 def chapter_title(document: str) -> str:
