@@ -63,6 +63,8 @@ MODULE_INPUTS = {"datapackage_docs": (ALL_DATA,),  # the data appendix shows eve
 # What every page is drawn with besides its source: a change re-writes every page (Sphinx's
 # incremental build sees only sources, and would keep pages drawn with the old style sheet).
 PRESENTATION = ("_static", "_templates", "_ext", "locales/ar/LC_MESSAGES/edition.po",
+                # glued values in translated messages are localised when a page is read (_ext/editions.py)
+                "locales/ar/LC_MESSAGES/glued.po",
                 "CITATION.cff")  # every page's foot names the edition (_ext/reader_edition.py)
 _LOAD_TABLE = re.compile(r"\bload_table\(\s*(?P<quote>['\"])(?P<name>[^'\"]+)(?P=quote)")
 _ANY_LOAD_TABLE = re.compile(r"\bload_table\(")

@@ -297,3 +297,27 @@ def test_arabic_how_to_cite_gives_arabic_references_and_the_arabic_pdf(built_boo
         assert entry.fields["language"] == "arabic" and entry.fields["url"].startswith(site)
         assert ARABIC_LETTER.search(entry.fields["title"])
     assert {entry.fields["url"] for entry in entries.values()} >= {f"{site}{d}.html" for d in chapters}
+
+
+# Renderings an editor rejected, with the glossary's own (locales/ar/glossary.csv)
+REJECTED = {"ملكية عامة": "في الملك العام (public domain; ملكية عامة is state property)",
+            "قابل للتنفيذ": "قابل للتشغيل (executable)",
+            "فهارس رسائل": "ملفات الترجمة (catalogues)", "فهارس الرسائل": "ملفات الترجمة (catalogues)",
+            "افتح قضية": "أبلغ عن مشكلة (Open issue)",
+            "سان بطرسبرغ": "سانت بطرسبرغ", "بطرسبورغ": "سانت بطرسبرغ",
+            "الكازاخية": "الكازاخستانية", "الكازاخي ": "الكازاخستاني ",
+            "القضية في الأدبيات": "الحالة في الأدبيات (the case)"}
+
+
+def test_catalogues_use_no_rejected_rendering():
+    """The copy-edit holds: no catalogue uses a rendering the editor rejected, and the Joint Staff
+    is always هيئة الأركان المشتركة."""
+    found = []
+    for path in sorted(MESSAGES.rglob("*.po")):
+        for entry in polib.pofile(str(path)).translated_entries():
+            found += [(path.name, bad, good) for bad, good in REJECTED.items() if bad in entry.msgstr]
+            if re.search(r"(?<!هيئة )(?<!ل)الأركان المشتركة", entry.msgstr):
+                found.append((path.name, "الأركان المشتركة", "هيئة الأركان المشتركة"))
+    assert found == []
+    glossary = i18n.glossary(LANGUAGE).set_index("english")["arabic"]
+    assert glossary["Joint Staff"] == "هيئة الأركان المشتركة" and glossary["public domain"] == "في الملك العام"
