@@ -234,6 +234,55 @@ def mark_english(body: str) -> str:
     return _UNTRANSLATED_TAG.sub(r'\1 lang="en" dir="ltr"', body)
 
 
+# A run of Latin (or Cyrillic) words inside Arabic text: names, URLs, file names, sizes, glosses,
+# author-year groups; its closing full stop or comma stays in the Arabic sentence.
+_LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f\u0400-\u04ff][\w.,:;/?=&%#'’+~@\-–—]*"
+                        r"(?:[ \u00a0]+[\w.,:;/?=&%#'’+~@\-–—]*[A-Za-z0-9\u00c0-\u024f\u0400-\u04ff][\w.,:;/?=&%#'’+~@\-–—]*)*",
+                        re.UNICODE)
+_OWN_DIRECTION = {"script", "style", "pre", "code", "kbd", "samp", "bdi", "math", "svg", "textarea", "var"}
+
+
+def _in_own_direction(string) -> bool:
+    for parent in string.parents:
+        if parent.name in _OWN_DIRECTION:
+            return True
+        if parent.get("dir") == "ltr" or (parent.get("lang") and not parent.get("lang", "").startswith("ar")):
+            return True
+    return False
+
+
+def isolate_latin_runs(body: str) -> str:
+    """Each Latin run inside the Arabic text of a right-to-left page set in <bdi>, so that a URL,
+    a file name, a size, a bracketed gloss or a group of citations keeps its order when the line
+    wraps, and the Arabic around it keeps its own (the Unicode bidirectional algorithm would
+    otherwise join neighbouring runs through the punctuation between them)."""
+    from bs4 import BeautifulSoup, NavigableString
+
+    if not _LATIN_RUN.search(body):
+        return body
+    soup = BeautifulSoup(body, "html.parser")
+    for string in list(soup.find_all(string=True)):
+        if type(string) is not NavigableString or not _LATIN_RUN.search(string) or _in_own_direction(string):
+            continue
+        text, pieces, at = str(string), [], 0
+        for match in _LATIN_RUN.finditer(text):
+            run = match[0].rstrip(".,:;،")
+            if not run:
+                continue
+            pieces.append(text[at:match.start()])
+            bdi = soup.new_tag("bdi")
+            bdi.string = run
+            pieces.append(bdi)
+            at = match.start() + len(run)
+        pieces.append(text[at:])
+        for piece in pieces:
+            if piece == "":
+                continue
+            string.insert_before(piece)
+        string.extract()
+    return str(soup)
+
+
 # ---- every page: the switch and hreflang --------------------------------------------------------
 
 def edition_urls(app: Sphinx, pagename: str) -> dict[str, str]:
@@ -264,6 +313,8 @@ def link_editions(app: Sphinx, pagename: str, templatename: str, context: dict, 
     body = context.get("body")
     if isinstance(body, str) and translated(app):
         context["body"] = mark_english(body)
+        if app.config.language in i18n.RIGHT_TO_LEFT:
+            context["body"] = isolate_latin_runs(context["body"])
     elif isinstance(body, str) and "<td" in body:
         context["body"] = mark_arabic_cells(body)
 

@@ -321,3 +321,11 @@ def test_catalogues_use_no_rejected_rendering():
     assert found == []
     glossary = i18n.glossary(LANGUAGE).set_index("english")["arabic"]
     assert glossary["Joint Staff"] == "هيئة الأركان المشتركة" and glossary["public domain"] == "في الملك العام"
+
+
+def test_no_bibtex_markup_in_any_translation():
+    """BibTeX's quotation marks (``...'') and escapes never reach an Arabic page."""
+    found = [(path.name, entry.msgstr[:60]) for path in sorted(MESSAGES.rglob("*.po"))
+             for entry in polib.pofile(str(path)).translated_entries()
+             if re.search(r"``|''|\\[&%_$#]|\{\\", entry.msgstr)]
+    assert found == []
