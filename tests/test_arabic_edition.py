@@ -329,3 +329,31 @@ def test_no_bibtex_markup_in_any_translation():
              for entry in polib.pofile(str(path)).translated_entries()
              if re.search(r"``|''|\\[&%_$#]|\{\\", entry.msgstr)]
     assert found == []
+
+
+def test_latin_runs_in_arabic_text_are_isolated():
+    """A URL, a file name, a gloss or a group of citations inside an Arabic sentence is set in
+    <bdi>, its closing punctuation left to the sentence; code and English blocks are left alone."""
+    import sys
+
+    from cstobook.paths import ROOT
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import editions
+
+    html = editions.isolate_latin_runs('<p>وصفت Reuters الأمر (Reuters 2022; TASS 2022). انظر https://example.org/a/b. '
+                                       'الملف data/claims.csv (16 كيلوبايت)</p><p lang="en">As it was</p><pre>x = 1</pre>')
+    assert html == ('<p>وصفت <bdi>Reuters</bdi> الأمر (<bdi>Reuters 2022; TASS 2022</bdi>). انظر '
+                    '<bdi>https://example.org/a/b</bdi>. الملف <bdi>data/claims.csv</bdi> (16 كيلوبايت)</p>'
+                    '<p lang="en">As it was</p><pre>x = 1</pre>')
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_latin_word_outside_isolated_runs_in_arabic_text(built_book, page):
+    """No Latin word in the Arabic running text of a page translated in full, nor of any In-brief
+    box, outside the runs the edition isolates (<bdi>, lang="en", code): a mixed line keeps its
+    order at any width."""
+    article = built_page(built_book, FOLDER + page).find("article")
+    parts = [article] if page in i18n.PAGES_IN_FULL else article.select(".in-brief")
+    for part in parts:
+        assert re.findall(r"[A-Za-z]{2,}", arabic_text(part)) == [], page
