@@ -447,6 +447,10 @@ PRINT_FACES = (("Book Print Sans", "NotoSans-Regular", 400, "normal"),
                ("Book Print Mono", "NotoSansMono-Regular", 400, "normal"),
                ("Book Print Mono", "NotoSansMono-Bold", 700, "normal"))
 PRINT_FOLDER = "fonts/print"
+# The print subsets carry their own PostScript name (the face's, plus this), so that a PDF shows
+# which fonts came from the book and which from the machine, even where the machine has the same
+# Noto faces installed (Noto declares no reserved font name; the OFL allows a modified version).
+PRINT_NAME_SUFFIX = "-CSTOBook"
 PRINT_STYLES = "print-fonts.css"
 # Naskh sets its letters lower and smaller than Latin faces at one size (as in rtl.css)
 NASKH_SIZE_ADJUST = "118%"
@@ -502,7 +506,12 @@ def add_print_styles(app: Sphinx) -> None:
         app.add_css_file(PRINT_STYLES)
 
 
-def subset_font(source: Path, target: Path, unicodes: set[int]) -> None:
+def print_font_name(postscript_name: str) -> str:
+    return postscript_name + PRINT_NAME_SUFFIX
+
+
+def subset_font(source: Path, target: Path, unicodes: set[int], rename: bool = True) -> None:
+    """`source` cut to `unicodes`, as WOFF2, its PostScript name marked as the book's (rename)."""
     from fontTools import subset
 
     options = subset.Options()
@@ -513,6 +522,12 @@ def subset_font(source: Path, target: Path, unicodes: set[int]) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=unicodes)
     subsetter.subset(font)
+    if rename:
+        names = font["name"]
+        postscript = names.getDebugName(6)
+        for record in names.names:
+            if record.nameID == 6:
+                record.string = print_font_name(postscript)
     target.parent.mkdir(parents=True, exist_ok=True)
     subset.save_font(font, str(target), options)
 
