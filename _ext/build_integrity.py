@@ -80,6 +80,8 @@ _READS_TOC = re.compile(r"\btoc\.\w+\(|\bchapter_title\(")
 # The table of contents and its titles are there too: every page's navigation (the sidebar, the
 # previous and next links) is drawn from them, and Sphinx re-writes only the pages it re-reads.
 PRESENTATION = ("_static", "_templates", "_ext", "locales/ar/LC_MESSAGES/edition.po",
+                # glued values in translated messages are localised when a page is read (_ext/editions.py)
+                "locales/ar/LC_MESSAGES/glued.po",
                 "CITATION.cff",  # every page's foot names the edition (_ext/reader_edition.py)
                 TOC, "locales/ar/pending.txt",  # notices, and the Arabic edition's page lists them
                 "record.yml")  # and the date its record is complete to, as the argument's pages do

@@ -58,9 +58,11 @@ def year() -> int:
     return int(citation()["preferred-citation"]["year"])
 
 
-def pdf_name() -> str:
-    """The file name of the PDF edition, as attached to each release and served by the site."""
-    return f"csto-ukraine-book-{version()}.pdf"
+def pdf_name(language: str = "en") -> str:
+    """The file name of the PDF edition (in `language`: csto-ukraine-book-0.3.0.ar.pdf), as
+    attached to each release and served by the site."""
+    suffix = "" if language == "en" else f".{language}"
+    return f"csto-ukraine-book-{version()}{suffix}.pdf"
 
 
 def chapter_title(document: str) -> str:
@@ -106,7 +108,7 @@ def publisher() -> str:
     return citation()["preferred-citation"]["publisher"]["name"]
 
 
-def _bibtex_entry(kind: str, key: str, fields: dict) -> str:
+def bibtex_entry(kind: str, key: str, fields: dict) -> str:
     width = max(map(len, fields))
     body = ",\n".join(f"  {name:<{width}} = {{{value}}}" for name, value in fields.items())
     return f"@{kind}{{{key},\n{body}\n}}"
@@ -127,14 +129,14 @@ def record_note() -> str:
 def book_bibtex(accessed: str) -> str:
     """The book as a BibTeX @book (biblatex's url, urldate and version too). Titles are in double
     braces, so that styles that lower-case titles keep them as written ("Cracks inside: Armenia")."""
-    return _bibtex_entry("book", "csto_ukraine_book", {
+    return bibtex_entry("book", "csto_ukraine_book", {
         "title": "{" + bibtex_text(title()) + "}", **_common_fields(), "url": site(), "urldate": accessed,
         "note": bibtex_text(f'{citation()["preferred-citation"]["notes"]} {record_note()}')})
 
 
 def chapter_bibtex(document: str, accessed: str) -> str:
     """A chapter as a BibTeX @incollection of the book."""
-    return _bibtex_entry("incollection", chapter_key(document), {
+    return bibtex_entry("incollection", chapter_key(document), {
         "title": "{" + bibtex_text(chapter_title(document)) + "}", "booktitle": "{" + bibtex_text(title()) + "}",
         **_common_fields(), "url": f"{site()}{document}.html", "urldate": accessed,
         "note": bibtex_text(record_note())})

@@ -51,7 +51,8 @@ def pending_pages(language: str = "ar") -> tuple[str, ...]:
 # catalogue: what it holds (its messages are listed by `messages`)
 DOMAINS = {"data": "cells of the data tables that translated pages show",
            "figures": "words on the charts of translated pages",
-           "edition": "words the build adds to every page: notices, the language switch, the citation line"}
+           "edition": "words the build adds to every page: notices, the language switch, the citation line",
+           "glued": "values chapters glue into prose (phrases, lists, names) that spelled dates do not cover"}
 
 
 def direction(language: str) -> str:
@@ -145,7 +146,23 @@ EDITION_WORDS = {
     "download": "Download:",
     "english_page": "Read the English page",
     "switch_title": "This page in the other edition",
+    "bibtex_arabic": "The Arabic edition in BibTeX (the book, then each chapter; replace the access date YYYY-MM-DD):",
+    # the numbers of figures and tables (Sphinx's numfig_format), in captions and references
+    "figure_number": "Fig. %s",
+    "table_number": "Table %s",
 }
+
+
+# The words of the page's frame that the themes write in English whatever the language (their
+# templates, scripts and buttons), replaced in a translated edition's pages after the build
+# (_ext/editions.py) from the edition catalogue. Longer strings first: one may contain another.
+FURNITURE = ("Search this book...", "Open issue", "Repository", "Source repositories", "Launch interactive content",
+             "Launch on Binder", "Launch on Colab", "Download this page", "Download source file",
+             "Fullscreen mode", "Toggle primary sidebar", "Toggle secondary sidebar", "Color mode",
+             "System Settings", "Light", "Dark", "Link to this heading", "Link to this image",
+             "Link to this table", "Toggle hidden content", "previous page", "next page", "Index",
+             "Version warning", "Skip to main content", "Back to top", "Contents", "Main", "Page",
+             "By", "Copyright", "The CSTO–Ukraine book contributors")
 
 
 def edition_words(key: str, language: str, **values) -> str:
@@ -180,6 +197,76 @@ def spelled_partial_date(iso: str, language: str) -> str:
     if len(parts) == 2:
         return spelled_month(datetime.date(*parts, 1), language)
     return str(parts[0])
+
+
+WEEKDAYS = {"ar": {"Monday": "الاثنين", "Tuesday": "الثلاثاء", "Wednesday": "الأربعاء", "Thursday": "الخميس",
+                   "Friday": "الجمعة", "Saturday": "السبت", "Sunday": "الأحد"}}
+ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
+_SPELLED_DATE = re.compile(r"\b(?:(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),? )?"
+                           r"(?:(?P<day>\d{1,2}) )?(?P<month>" + "|".join(ENGLISH_MONTHS) + r")\b(?: (?P<year>\d{4}))?")
+
+
+def localised_dates(text: str, language: str) -> str:
+    """Dates spelled in English inside `text` ('Wednesday 13 April 2022', '11 January', 'May
+    2021'), spelled in `language`; the rest of the text as it is."""
+    if language not in MONTHS:
+        return text
+
+    def spell(match: re.Match) -> str:
+        words = [WEEKDAYS[language][match["weekday"]]] if match["weekday"] else []
+        words += [match["day"]] if match["day"] else []
+        words.append(MONTHS[language][ENGLISH_MONTHS.index(match["month"])])
+        words += [match["year"]] if match["year"] else []
+        return " ".join(words)
+    return _SPELLED_DATE.sub(spell, text)
+
+
+def localised_glued_value(text: str, language: str) -> str:
+    """A value a chapter glued into its prose, as a translated message shows it: the glued
+    catalogue's translation of the whole value, else its dates spelled in the language (numbers
+    keep their Western digits, as the edition writes them)."""
+    if language == "en" or not isinstance(text, str):
+        return text
+    found = catalogue(language, "glued").get(text)
+    return found if found is not None else localised_dates(text, language)
+
+
+def glued_text_values(executed=None) -> list[str]:
+    """Every text value the chapters glued (from the <page>.glue.json that myst-nb writes beside
+    each executed notebook), in the order of the pages."""
+    import ast
+
+    folder = executed or ROOT / "_build" / "jupyter_execute"
+    files = sorted(folder.rglob("*.glue.json")) if folder.is_dir() else []
+    if not files:
+        raise FileNotFoundError(f"no executed chapters in {folder}: build the book before listing glued values")
+    values = []
+    for file in files:
+        for output in json.loads(file.read_text(encoding="utf-8")).values():
+            plain = output.get("data", {})
+            if set(plain) != {"text/plain"}:
+                continue
+            try:
+                value = ast.literal_eval(plain["text/plain"])
+            except (ValueError, SyntaxError):
+                continue
+            if isinstance(value, str):
+                values.append(value)
+    return values
+
+
+def page_message(document: str, english: str, language: str) -> str:
+    """A message of a page (its title, say) as the page's own catalogue translates it."""
+    import polib
+
+    path = LOCALES / language / "LC_MESSAGES" / f"{document}.po"
+    if language == "en" or not path.is_file():
+        return english
+    for entry in polib.pofile(str(path)).translated_entries():
+        if entry.msgid == english:
+            return entry.msgstr
+    return english
 
 
 def book_title() -> str:
@@ -224,7 +311,10 @@ def messages(domain: str) -> list[str]:
     if domain == "edition":
         from cstobook import edition
 
-        return list(dict.fromkeys([book_title(), edition.title(), *EDITION_WORDS.values()]))
+        return list(dict.fromkeys([book_title(), edition.title(), *EDITION_WORDS.values(), *FURNITURE]))
+    if domain == "glued":  # what localised_dates leaves with Latin letters
+        return list(dict.fromkeys(value for value in glued_text_values()
+                                  if re.search("[A-Za-z]", localised_dates(value, "ar"))))
     raise KeyError(f"no catalogue named {domain!r}: the catalogues are {', '.join(DOMAINS)}")
 
 

@@ -225,3 +225,170 @@ def test_arabic_font_is_served_by_the_site_and_covers_its_text(built_book):
         assert letters - cmap == set(), path.name
         assert path.stat().st_size < 60_000, f"{path.name}: {path.stat().st_size} bytes"
     assert not list(built_book.rglob("_static/fonts/*.ttf")), "the font's sources are not published"
+
+
+# --- Glued values, the page's frame, figure numbers (issue 20) ------------------------------------
+
+ENGLISH_DATE_WORDS = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October"
+                                r"|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+# what the edition marks as a run in another script: it keeps its own direction
+ISOLATED = "bdi, [dir=ltr], code, kbd, pre, samp, script, style, .math, [lang]:not([lang|=ar])"
+
+
+def arabic_text(element) -> str:
+    """The text of an element of an Arabic page less its isolated runs (a copy: the page is shared)."""
+    from bs4 import BeautifulSoup
+
+    copy = BeautifulSoup(str(element), "html.parser")
+    for run in copy.select(ISOLATED):
+        run.decompose()
+    return copy.get_text(" ")
+
+
+def test_glued_values_localise_to_arabic():
+    """Dates glued into translated prose come out with the edition's month and day names, and a
+    glued phrase, list or name from the glued catalogue: no English word of a glued value reaches
+    an Arabic sentence."""
+    assert i18n.localised_glued_value("Wednesday 13 April 2022", LANGUAGE) == "الأربعاء 13 أبريل 2022"
+    assert i18n.localised_glued_value("May 2021", LANGUAGE) == "مايو 2021"
+    assert i18n.localised_glued_value("11 January", LANGUAGE) == "11 يناير"
+    assert i18n.localised_glued_value("only Belarus", LANGUAGE) == "بيلاروسيا وحدها"
+    translated = {entry.msgid for entry in catalogue("glued").translated_entries()}
+    for english in translated:
+        assert not re.search("[A-Za-z]", i18n.localised_glued_value(english, LANGUAGE)), english
+
+
+def test_every_glued_text_value_has_an_arabic_form(built_book):
+    """Every text value the chapters glue (as the clean build executed them) has an Arabic form
+    without Latin letters: its dates spelled in Arabic, or the glued catalogue's translation."""
+    values = i18n.glued_text_values(built_book.parent / "jupyter_execute")
+    assert values
+    english = [v for v in values if re.search("[A-Za-z]", i18n.localised_glued_value(v, LANGUAGE))]
+    assert english == [], "translate them in locales/ar/LC_MESSAGES/glued.po (make catalogues)"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_arabic_translated_text_has_no_english_date_or_glued_word(built_book, page):
+    """The translated text of every Arabic page (its In-brief box, and the whole article of a page
+    translated in full) names no English month or weekday outside the runs the edition isolates:
+    glued dates come out in Arabic."""
+    article = built_page(built_book, FOLDER + page).find("article")
+    parts = [article] if page in i18n.PAGES_IN_FULL else article.select(".in-brief")
+    for part in parts:
+        assert ENGLISH_DATE_WORDS.findall(arabic_text(part)) == [], page
+
+
+@pytest.mark.parametrize("page", ["index", "chapters/verdict"])
+def test_arabic_page_frame_is_arabic(built_book, page):
+    """Figure numbers («الشكل»), search, buttons, footer and the previous/next links are in
+    Arabic: no English word of the themes' frame outside the article."""
+    soup = built_page(built_book, FOLDER + page)
+    frame = [word for word in i18n.FURNITURE if i18n.translate(word, LANGUAGE, "edition") == word]
+    assert frame == [], f"untranslated in edition.po: {frame}"
+    texts = [soup.select_one(selector) for selector in (".bd-header-article", ".bd-footer-content", ".prev-next-area")]
+    for part in filter(None, texts):
+        words = re.findall(r"[A-Za-z]{3,}", arabic_text(part))
+        assert set(words) <= {"Binder", "Colab", "ipynb", "pdf", "md"}, words
+    search = soup.select_one("input[type=search]")
+    assert search is not None and ARABIC_LETTER.search(search["placeholder"])
+    for number in soup.select("article .caption-number"):
+        assert not re.search("[A-Za-z]", number.get_text()), number.get_text()
+        assert number.get_text().startswith(("الشكل", "الجدول")), number.get_text()
+
+
+def test_arabic_edition_styles_mirror_previous_next_and_set_no_italics():
+    from cstobook.paths import ROOT
+
+    rtl = (ROOT / "_static" / "rtl.css").read_text(encoding="utf-8")
+    assert re.search(r'html\[dir="rtl"\] \.prev-next-area a\.left-prev \{ float: right; \}', rtl)
+    assert "scaleX(-1)" in rtl
+    book = (ROOT / "_static" / "cstobook.css").read_text(encoding="utf-8")
+    assert ":lang(ar) { font-style: normal !important; }" in book
+
+
+def test_arabic_how_to_cite_gives_arabic_references_and_the_arabic_pdf(built_book):
+    """The Arabic edition is citable in Arabic from its own page: APA-style references to its own
+    addresses, BibTeX with `language`, its own PDF offered and the English one labelled."""
+    from pybtex.database import parse_string
+
+    from cstobook import edition
+
+    soup = built_page(built_book, FOLDER + "chapters/how-to-cite")
+    article = soup.find("article")
+    site = edition.site() + FOLDER
+    pdfs = [a["href"] for a in article.find_all("a", href=True) if a["href"].endswith(".pdf")]
+    assert any(href.endswith(edition.pdf_name("ar")) for href in pdfs), pdfs
+    english_pdf = next(a for a in article.find_all("a", href=True) if a["href"].endswith(edition.pdf_name()))
+    assert "الإنجليزية" in english_pdf.get_text()
+    references = [li.get_text(" ", strip=True) for li in article.find_all("li") if site in li.get_text()]
+    chapters = [d for d in toc.documents()[1:] if d != "chapters/how-to-cite"]
+    assert len(references) == len(chapters)
+    for reference in references:
+        assert ARABIC_LETTER.search(reference) and "الإصدار" in reference and "Retrieved" not in reference
+    bibtex = "\n\n".join(pre.get_text() for pre in article.find_all("pre") if "language" in pre.get_text())
+    entries = parse_string(bibtex, "bibtex").entries
+    assert entries["csto_ukraine_book_ar"].fields["url"] == site
+    for entry in entries.values():
+        assert entry.fields["language"] == "arabic" and entry.fields["url"].startswith(site)
+        assert ARABIC_LETTER.search(entry.fields["title"])
+    assert {entry.fields["url"] for entry in entries.values()} >= {f"{site}{d}.html" for d in chapters}
+
+
+# Renderings an editor rejected, with the glossary's own (locales/ar/glossary.csv)
+REJECTED = {"ملكية عامة": "في الملك العام (public domain; ملكية عامة is state property)",
+            "قابل للتنفيذ": "قابل للتشغيل (executable)",
+            "فهارس رسائل": "ملفات الترجمة (catalogues)", "فهارس الرسائل": "ملفات الترجمة (catalogues)",
+            "افتح قضية": "أبلغ عن مشكلة (Open issue)",
+            "سان بطرسبرغ": "سانت بطرسبرغ", "بطرسبورغ": "سانت بطرسبرغ",
+            "الكازاخية": "الكازاخستانية", "الكازاخي ": "الكازاخستاني ",
+            "القضية في الأدبيات": "الحالة في الأدبيات (the case)"}
+
+
+def test_catalogues_use_no_rejected_rendering():
+    """The copy-edit holds: no catalogue uses a rendering the editor rejected, and the Joint Staff
+    is always هيئة الأركان المشتركة."""
+    found = []
+    for path in sorted(MESSAGES.rglob("*.po")):
+        for entry in polib.pofile(str(path)).translated_entries():
+            found += [(path.name, bad, good) for bad, good in REJECTED.items() if bad in entry.msgstr]
+            if re.search(r"(?<!هيئة )(?<!ل)الأركان المشتركة", entry.msgstr):
+                found.append((path.name, "الأركان المشتركة", "هيئة الأركان المشتركة"))
+    assert found == []
+    glossary = i18n.glossary(LANGUAGE).set_index("english")["arabic"]
+    assert glossary["Joint Staff"] == "هيئة الأركان المشتركة" and glossary["public domain"] == "في الملك العام"
+
+
+def test_no_bibtex_markup_in_any_translation():
+    """BibTeX's quotation marks (``...'') and escapes never reach an Arabic page."""
+    found = [(path.name, entry.msgstr[:60]) for path in sorted(MESSAGES.rglob("*.po"))
+             for entry in polib.pofile(str(path)).translated_entries()
+             if re.search(r"``|''|\\[&%_$#]|\{\\", entry.msgstr)]
+    assert found == []
+
+
+def test_latin_runs_in_arabic_text_are_isolated():
+    """A URL, a file name, a gloss or a group of citations inside an Arabic sentence is set in
+    <bdi>, its closing punctuation left to the sentence; code and English blocks are left alone."""
+    import sys
+
+    from cstobook.paths import ROOT
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import editions
+
+    html = editions.isolate_latin_runs('<p>وصفت Reuters الأمر (Reuters 2022; TASS 2022). انظر https://example.org/a/b. '
+                                       'الملف data/claims.csv (16 كيلوبايت)</p><p lang="en">As it was</p><pre>x = 1</pre>')
+    assert html == ('<p>وصفت <bdi>Reuters</bdi> الأمر (<bdi>Reuters 2022; TASS 2022</bdi>). انظر '
+                    '<bdi>https://example.org/a/b</bdi>. الملف <bdi>data/claims.csv</bdi> (16 كيلوبايت)</p>'
+                    '<p lang="en">As it was</p><pre>x = 1</pre>')
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_latin_word_outside_isolated_runs_in_arabic_text(built_book, page):
+    """No Latin word in the Arabic running text of a page translated in full, nor of any In-brief
+    box, outside the runs the edition isolates (<bdi>, lang="en", code): a mixed line keeps its
+    order at any width."""
+    article = built_page(built_book, FOLDER + page).find("article")
+    parts = [article] if page in i18n.PAGES_IN_FULL else article.select(".in-brief")
+    for part in parts:
+        assert re.findall(r"[A-Za-z]{2,}", arabic_text(part)) == [], page

@@ -17,11 +17,12 @@ CHROME = ("Show code cell source", "Hide code cell source", "Search Ctrl+K", "To
           "Download this page", "Launch Binder", "Open issue", "Skip to main content", "Back to top")
 
 
-@pytest.fixture(scope="session")
-def pdf_book(built_book):
+def make_pdf(built_book, language: str = "en"):
     output_root = built_book.parent.parent  # the build's path-output: its .jupyter_cache is reused
-    pdf = output_root / "_build" / "pdf" / "book.pdf"
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_pdf.py"), "--output-root", str(output_root)],
+    suffix = "" if language == "en" else f".{language}"
+    pdf = output_root / "_build" / "pdf" / f"book{suffix}.pdf"
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_pdf.py"), "--output-root", str(output_root),
+                             "--language", language],
                             capture_output=True, text=True, timeout=1800, env=build_env(ROOT))
     if result.returncode != 0:
         pytest.fail(f"make_pdf failed:\n{(result.stdout + result.stderr)[-4000:]}")
@@ -29,6 +30,16 @@ def pdf_book(built_book):
 
     reader = PdfReader(pdf)
     return Pdf(reader, result.stdout, [page.extract_text() or "" for page in reader.pages])
+
+
+@pytest.fixture(scope="session")
+def pdf_book(built_book):
+    return make_pdf(built_book)
+
+
+@pytest.fixture(scope="session")
+def pdf_book_ar(built_book):
+    return make_pdf(built_book, "ar")
 
 
 @dataclass
@@ -136,3 +147,68 @@ def test_pdf_has_no_web_chrome(pdf_book):
     text = pdf_book.text
     assert [c for c in CHROME if c in text] == []
     assert "import " not in text and "glue(" not in text, "code cells are for the web edition"
+
+
+def embedded_fonts(reader) -> set[str]:
+    """The name of every font embedded in a PDF (its subset tag, "ABCDEF+", dropped), from the
+    resources of its pages and of the forms they draw."""
+    names, seen = set(), set()
+
+    def walk(resources):
+        resources = resources.get_object() if resources is not None else None
+        if not resources or id(resources) in seen:
+            return
+        seen.add(id(resources))
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            names.add(str(font.get("/BaseFont", "")).lstrip("/").split("+", 1)[-1])
+            for descendant in font.get("/DescendantFonts") or []:
+                names.add(str(descendant.get_object().get("/BaseFont", "")).lstrip("/").split("+", 1)[-1])
+        for xobject in (resources.get("/XObject") or {}).values():
+            walk(xobject.get_object().get("/Resources"))
+
+    for page in reader.pages:
+        walk(page.get("/Resources"))
+    return names
+
+
+def shipped_font_names(built_book) -> set[str]:
+    """The PostScript names of the faces the book ships: its print faces (_static/fonts, whose
+    subsets the build names as the book's: a machine's own Noto Sans, the same font, would show
+    under its plain name), and the theme's icon fonts as the built site serves them."""
+    import sys
+
+    from fontTools.ttLib import TTFont
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import editions
+
+    faces = {TTFont(str(ROOT / "_static" / "fonts" / f"{stem}.ttf"))["name"].getDebugName(6)
+             for _, stem, _, _ in editions.PRINT_FACES}
+    icons = (built_book / "_static" / "vendor" / "fontawesome" / "webfonts").glob("*.woff2")
+    return {editions.print_font_name(face) for face in faces} | {TTFont(str(f))["name"].getDebugName(6) for f in icons}
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_pdf_fonts_are_the_books_own(language, request, built_book):
+    """Every font in each PDF edition is a face the book ships, whatever fonts the printing
+    machine has (a system face, such as Debian's Noto Sans, would change the pages and how the
+    Arabic text is extracted)."""
+    pdf = request.getfixturevalue("pdf_book" if language == "en" else "pdf_book_ar")
+    fonts = embedded_fonts(pdf.reader)
+    assert {"NotoSans-Regular-CSTOBook", "NotoNaskhArabic-Regular-CSTOBook"} <= fonts, fonts
+    assert fonts - shipped_font_names(built_book) == set()
+
+
+def test_pdf_arabic_edition_is_arabic_searchable_text(pdf_book_ar):
+    """The Arabic edition's PDF: its title page in Arabic, and the verdict chapter's Arabic text
+    searchable (NFKC) in logical order."""
+    from cstobook import i18n
+
+    text = arabic_letters(pdf_book_ar.text)
+    title = i18n.translate(edition.title(), "ar", "edition")
+    assert arabic_letters(title) in text
+    claims = data.load_table("claims")
+    missing = [(c.claim_id, run) for c in claims.itertuples() for run in digit_free_runs(c.arabic_excerpt)
+               if not found(run, text)]
+    assert missing == []

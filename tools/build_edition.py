@@ -55,6 +55,8 @@ def build_translation(language: str, source: Path = ROOT, path_output: Path | No
                            # the folded code cells' buttons (the book folds only their code)
                            "nb_code_prompt_show": i18n.edition_words("show_code", language),
                            "nb_code_prompt_hide": i18n.edition_words("hide_code", language),
+                           # «الشكل 4», not "Fig. 4" (Sphinx's Arabic catalogue has no numbers' words)
+                           "numfig_format": numfig_format(language),
                            "html_baseurl": site_url(source) + i18n.EDITION_FOLDERS[language],
                            "ogp_site_url": site_url(source) + i18n.EDITION_FOLDERS[language],
                            "nb_execution_cache_path": str(build_root / ".jupyter_cache")}, strict)
@@ -65,11 +67,18 @@ def build_translation(language: str, source: Path = ROOT, path_output: Path | No
     return status
 
 
+def numfig_format(language: str) -> dict[str, str]:
+    return {"figure": i18n.translate(i18n.EDITION_WORDS["figure_number"], language, "edition"),
+            "table": i18n.translate(i18n.EDITION_WORDS["table_number"], language, "edition"),
+            "code-block": "%s", "section": "%s"}
+
+
 def build_single_page(language: str, source: Path = ROOT, path_output: Path | None = None) -> Path:
     """The edition in `language` as one page (for the PDF), in <path_output>/_build/<language>/singlehtml."""
     staging = (path_output or source) / "_build" / language
     sphinx_build(source, staging / "singlehtml", staging / ".doctrees-singlehtml", "singlehtml",
-                 {"language": language, "nb_execution_cache_path": str((path_output or source) / "_build" / ".jupyter_cache")},
+                 {"language": language, "numfig_format": numfig_format(language),
+                  "nb_execution_cache_path": str((path_output or source) / "_build" / ".jupyter_cache")},
                  strict=False)
     page = staging / "singlehtml" / "index.html"
     if not page.is_file():

@@ -10,6 +10,11 @@
    the headings (one per chapter and section), and Arabic shaped by chromium's HarfBuzz, whose
    text a PDF reader can search and copy.
 
+Every text is set in the faces the book ships (_ext/editions.py, PRINT_FACES: Noto Sans, Noto Naskh
+Arabic, Noto Sans Mono), never in the printing machine's own fonts: the page's through its print
+style, the running header and the page numbers as margin boxes of its @page rule (chromium draws
+its own header and footer templates in the machine's default face, whatever face they name).
+
 The Arabic edition (`--language ar`, `make pdf LANGUAGE=ar`) is printed the same way from its
 one-page build (tools/build_edition.py), right to left, with its title page in Arabic.
 
@@ -26,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+sys.path.insert(0, str(ROOT / "_ext"))
 
 from cstobook import edition, i18n  # noqa: E402
 
@@ -64,14 +71,23 @@ TITLE_PAGE_JS = """(html) => {
   front.prepend(page);
 }"""
 
-FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#555;">'
-          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+def css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def header(title: str, language: str = "en") -> str:
+def page_margins(title: str, language: str = "en") -> str:
+    """A4 pages with the running header (the book's title and version) and the page numbers in
+    their margins, as CSS margin boxes: set in the book's print faces like the rest of the page
+    (chromium draws its own header and footer templates apart from the page, in the machine's
+    default face, whatever face they name)."""
+    from editions import PRINT_STACK
+
     words = i18n.edition_words("pdf_header", language, title=title, version=edition.version())
-    return (f'<div dir="{i18n.direction(language)}" style="font-size:7px;width:100%;text-align:center;'
-            f'color:#777;">{html.escape(words)}</div>')
+    return (f"@page {{ size: A4; margin: 18mm 16mm;\n"
+            f"  @top-center {{ content: {css_string(words)}; font-family: {PRINT_STACK}; font-size: 7px; "
+            f"color: #777; direction: {i18n.direction(language)}; }}\n"
+            f'  @bottom-center {{ content: counter(page) " / " counter(pages); font-family: {PRINT_STACK}; '
+            f"font-size: 8px; color: #555; direction: ltr; }}\n}}")
 
 
 def title_page(language: str = "en") -> str:
@@ -131,12 +147,12 @@ def print_pdf(page_file: Path, pdf: Path, language: str = "en") -> dict:
             if maps["missing"]:
                 raise SystemExit(f"maps without a static image in their caption: {maps['missing']}")
             page.evaluate(TITLE_PAGE_JS, title_page(language))
+            page.add_style_tag(content=page_margins(i18n.translate(edition.title(), language, "edition"), language))
             page.wait_for_load_state("networkidle")
+            # every face loaded before printing: text in a face still loading is not painted
+            page.evaluate("() => Promise.all([...document.fonts].map(f => f.load().catch(() => null)))")
             page.evaluate("() => Promise.all([...document.images].map(i => i.decode().catch(() => null)))")
-            page.pdf(path=str(pdf), format="A4", print_background=True, outline=True, tagged=True,
-                     display_header_footer=True, header_template=header(i18n.translate(edition.title(), language, "edition"), language),
-                     footer_template=FOOTER,
-                     margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+            page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True, outline=True, tagged=True)
         finally:
             browser.close()
     return maps
