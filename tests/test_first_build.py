@@ -21,16 +21,19 @@ from build_support import JUPYTER_BOOK, ROOT, _ANSI
 EXT = ROOT / "_ext"
 pytestmark = pytest.mark.slow  # each test builds a scratch book or a font cache: tens of seconds
 
-# A chapter whose kernel reports on stderr any rebuild of matplotlib's font cache it has to make
-# (matplotlib logs it at INFO; on a busy machine it also prints a notice on stderr after 5 s, which
-# is what failed first builds): with `stderr_output: error`, such a rebuild fails the build.
-FONT_CHAPTER = """\
+FRONT_MATTER = """\
     ---
     file_format: mystnb
     kernelspec:
       name: python3
       display_name: Python 3
     ---
+"""
+
+# A chapter whose kernel reports on stderr any rebuild of matplotlib's font cache it has to make
+# (matplotlib logs it at INFO; on a busy machine it also prints a notice on stderr after 5 s, which
+# is what failed first builds): with `stderr_output: error`, such a rebuild fails the build.
+FONT_CHAPTER = FRONT_MATTER + """\
     # A chart
 
     ```{code-cell} ipython3
@@ -51,13 +54,7 @@ FONT_CHAPTER = """\
 
 # A chapter that prints to stderr while a flag file exists beside it (its code never changes, so
 # only the build's own bookkeeping can make it execute again).
-FLAKY_CHAPTER = """\
-    ---
-    file_format: mystnb
-    kernelspec:
-      name: python3
-      display_name: Python 3
-    ---
+FLAKY_CHAPTER = FRONT_MATTER + """\
     # A flaky chapter
 
     ```{code-cell} ipython3
