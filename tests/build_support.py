@@ -40,7 +40,7 @@ def build_env(source: Path) -> dict[str, str]:
 
 def copy_book(destination: Path, empty_figures: bool = False) -> Path:
     """A copy of the project that builds on its own (its data/, cstobook/ and figures/)."""
-    shutil.copytree(ROOT, destination, ignore=COPY_IGNORE)
+    shutil.copytree(ROOT, destination, ignore=COPY_IGNORE, symlinks=True)  # references.bib stays a link
     if empty_figures:  # then figures/ holds exactly what the build writes
         shutil.rmtree(destination / "figures")
         (destination / "figures").mkdir()
