@@ -141,6 +141,8 @@ class BookMap(folium.Map):
         markup = super()._repr_html_(**kwargs)
         # branca writes the boolean attributes in quotes, which makes them invalid attribute names
         markup = markup.replace('"allowfullscreen" "webkitallowfullscreen" "mozallowfullscreen"', "allowfullscreen")
+        # the templates' indentation is a tenth of a map's markup, on every page that has one
+        markup = re.sub(r"\n[ \t]+", "\n", markup)
         return markup.replace("<iframe ", f'<iframe title="{html.escape(self.title)}" ', 1)
 
 

@@ -6,6 +6,7 @@ import hashlib
 import html
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from pybtex.backends.plaintext import Backend as PlainTextBackend
 from pybtex.richtext import Text
@@ -106,9 +107,14 @@ def styled(table: pd.DataFrame, caption: str, formats: dict | None = None, langu
     # pandas escapes a header before a formatter sees it: a translated header is escaped after
     headers = ({"escape": "html"} if language == "en" else
                {"formatter": lambda name: html.escape(i18n.translate(str(name), language))})
-    return (translated_cells(table, language).style
-            .set_properties(subset=rtl, **{"direction": "rtl", "text-align": "right"})
-            .set_properties(subset=dates, **{"white-space": "nowrap"})  # a date never breaks at its hyphens
+    # styles by column, not by cell: a cell then needs no id of its own, which on long tables is
+    # a good part of a page's weight
+    column_styles = {**{column: [{"selector": "td", "props": "direction: rtl; text-align: right;"}]
+                        for column in rtl},
+                     **{column: [{"selector": "td", "props": "white-space: nowrap;"}]  # a date never breaks at its hyphens
+                        for column in dates}}
+    return (Styler(translated_cells(table, language), cell_ids=False)
+            .set_table_styles(column_styles, overwrite=False)
             .format(formats, escape="html", na_rep=i18n.translate("no data", language))
             .format_index(axis=1, **headers)
             .hide(axis="index")
