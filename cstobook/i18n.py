@@ -3,8 +3,10 @@
 Sphinx translates the pages' prose from one catalogue per page (locales/ar/LC_MESSAGES/<page>.po,
 tools/build_edition.py). What a chapter's code writes (the claims register's cells, a chart's
 labels) is not prose Sphinx sees, so it is translated here, from catalogues of the same kind
-(`DOMAINS`), which the same command extracts and merges: a changed English string comes back
-untranslated or fuzzy, and is then shown in English until it is translated again.
+(`DOMAINS`; cstobook.catalogues lists what each holds), which the same command extracts and
+merges: a changed English string comes back untranslated or fuzzy, and is then shown in English
+until it is translated again. This module imports nothing of the package's but its paths: every
+module that writes for readers can use it.
 
 A chapter that writes HTML for readers writes it once per edition with `bilingual`; each edition's
 build keeps its own language's part (_ext/editions.py).
@@ -52,7 +54,10 @@ def pending_pages(language: str = "ar") -> tuple[str, ...]:
 DOMAINS = {"data": "cells of the data tables that translated pages show",
            "figures": "words on the charts of translated pages",
            "edition": "words the build adds to every page: notices, the language switch, the citation line",
-           "glued": "values chapters glue into prose (phrases, lists, names) that spelled dates do not cover"}
+           "glued": "values chapters glue into prose (phrases, lists, names) that spelled dates do not cover",
+           "names": "the names that cite sources in tables and source lines (outlets, agencies, institutions, "
+                    "authors): in Arabic where the outlet or institution has an Arabic name, a scholar's "
+                    "name kept in its own script (the msgid as msgstr), for finding the work"}
 
 
 def direction(language: str) -> str:
@@ -278,44 +283,6 @@ def book_title() -> str:
 # The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
 # in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
 TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline")
-
-
-def figure_words(name: str) -> list[str]:
-    """The words on a translated figure and its phone layout, as the chapter that draws it
-    recorded them in figures/NAME.png and NAME.phone.png (empty before it has run)."""
-    from PIL import Image
-
-    from cstobook import charts, paths
-
-    found = []
-    for file in (paths.FIGURES / f"{name}.png", paths.FIGURES / f"{name}{charts.PHONE_SUFFIX}.png"):
-        if file.is_file():
-            with Image.open(file) as image:
-                found.extend(json.loads(image.info.get(charts.FIGURE_WORDS_KEY, "[]")))
-    return list(dict.fromkeys(found))
-
-
-def messages(domain: str) -> list[str]:
-    """The English strings of a catalogue, in a stable order (tools/build_edition.py --catalogues)."""
-    if domain == "data":
-        from cstobook import data
-
-        found = list(INTERFACE)
-        for table, columns in DATA_COLUMNS.items():
-            frame = data.load_table(table)
-            for column in columns:
-                found.extend(str(value) for value in frame[column].dropna())
-        return list(dict.fromkeys(found))
-    if domain == "figures":
-        return list(dict.fromkeys(word for name in TRANSLATED_FIGURES for word in figure_words(name)))
-    if domain == "edition":
-        from cstobook import edition
-
-        return list(dict.fromkeys([book_title(), edition.title(), *EDITION_WORDS.values(), *FURNITURE]))
-    if domain == "glued":  # what localised_dates leaves with Latin letters
-        return list(dict.fromkeys(value for value in glued_text_values()
-                                  if re.search("[A-Za-z]", localised_dates(value, "ar"))))
-    raise KeyError(f"no catalogue named {domain!r}: the catalogues are {', '.join(DOMAINS)}")
 
 
 GLOSSARY_CHECKED_KINDS = ("the alliance", "bodies", "forces", "names")

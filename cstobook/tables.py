@@ -33,27 +33,34 @@ def plain_text(latex: str) -> str:
 
 
 @functools.cache  # chapters ask once per row, for the same few entries
-def author_year(key: str) -> str:
-    """'Author Year' of a bibliography entry, as the book's text cites it: one or two family names
-    (or the organisation), 'et al.' after the first of three or more, and the year."""
+def source_name(key: str) -> str:
+    """Who a bibliography entry is cited by: one or two family names (or the organisation), 'et
+    al.' after the first of three or more."""
     entry = bibliography_entries()[key]
     persons = entry.persons.get("author") or entry.persons.get("editor") or []
     names = [plain_text(" ".join(p.prelast_names + p.last_names)) for p in persons]
     if not names:
         names = [plain_text(entry.fields.get("organization", entry.fields.get("publisher", key)))]
-    who = names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{names[0]} et al."
-    year = entry.fields.get("year") or entry.fields.get("date", "")[:4] or "n.d."
-    return f"{who} {year}"
+    return names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{names[0]} et al."
 
 
-def author_years(cell) -> str:
+NO_DATE = {"en": "n.d.", "ar": "د.ت."}
+
+
+def author_year(key: str, language: str = "en") -> str:
+    """'Author Year' of a bibliography entry, as the book's text cites it; in another language, the
+    name as the names catalogue gives it (an outlet's Arabic name; a scholar's in its own script)."""
+    entry = bibliography_entries()[key]
+    year = entry.fields.get("year") or entry.fields.get("date", "")[:4] or NO_DATE.get(language, NO_DATE["en"])
+    return f"{i18n.translate(source_name(key), language, 'names')} {year}"
+
+
+def author_years(cell, language: str = "en") -> str:
     """A source_id cell ('a;b') as readers see sources in plain text: 'Author Year; Author Year'."""
-    from cstobook.data import source_keys
-
-    return "; ".join(author_year(key) for key in source_keys(cell))
+    return "; ".join(author_year(key, language) for key in source_keys(cell))
 
 
-def source_links(escaped_keys: str) -> str:
+def source_links(escaped_keys: str, language: str = "en") -> str:
     """'a;b' (already escaped) -> 'Author Year' links to each source's URL, opening safely in a new
     tab. (The full reference is in the bibliography; a title attribute on every link cost a page of
     many sourced rows several kilobytes.)"""
@@ -61,7 +68,7 @@ def source_links(escaped_keys: str) -> str:
     entries = bibliography_entries()
     links = []
     for key in (html.unescape(k) for k in source_keys(escaped_keys)):
-        label = html.escape(author_year(key)) if key in entries else html.escape(key)
+        label = html.escape(author_year(key, language)) if key in entries else html.escape(key)
         url = urls.get(key)
         links.append(f'<a href="{html.escape(url)}" rel="noopener noreferrer" '
                      f'target="_blank">{label}</a>' if url else label)
@@ -101,7 +108,7 @@ def styled(table: pd.DataFrame, caption: str, formats: dict | None = None, langu
     and caption are shown as the data catalogue translates them (`translated_cells`)."""
     formats = dict(formats or {})
     if SOURCES_COLUMN in table.columns:
-        formats[SOURCES_COLUMN] = source_links
+        formats[SOURCES_COLUMN] = functools.partial(source_links, language=language)
     rtl = [column for column in RIGHT_TO_LEFT_COLUMNS if column in table.columns]
     dates = [column for column in table.columns if column == DATE_COLUMN]
     # pandas escapes a header before a formatter sees it: a translated header is escaped after

@@ -18,7 +18,7 @@ from PIL import Image
 
 matplotlib.use("Agg")
 
-from cstobook import charts, data, i18n, paths, style  # noqa: E402
+from cstobook import catalogues, charts, data, i18n, paths, style  # noqa: E402
 
 LANGUAGE = "ar"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -53,7 +53,7 @@ def svg_texts(svg: Path) -> list[tuple[str, str, bool]]:
 
 
 def translations(name: str) -> dict[str, str]:
-    return {word: i18n.translate(word, LANGUAGE, "figures") for word in i18n.figure_words(name)}
+    return {word: i18n.translate(word, LANGUAGE, "figures") for word in catalogues.figure_words(name)}
 
 
 @pytest.mark.parametrize("name", i18n.TRANSLATED_FIGURES)
@@ -130,8 +130,8 @@ def test_figures_catalogue_is_complete_and_fully_translated():
     """figures.po holds every word of the translated figures, each translated, none fuzzy."""
     po = polib.pofile(str(i18n.catalogue_path(LANGUAGE, "figures")))
     msgids = {entry.msgid for entry in po if not entry.obsolete}
-    missing = [word for word in i18n.messages("figures") if word not in msgids]
-    assert i18n.messages("figures") and missing == [], f"not in figures.po (run tools/build_edition.py --catalogues): {missing}"
+    missing = [word for word in catalogues.messages("figures") if word not in msgids]
+    assert catalogues.messages("figures") and missing == [], f"not in figures.po (run tools/build_edition.py --catalogues): {missing}"
     assert [e.msgid for e in po.untranslated_entries()] == []
     assert [e.msgid for e in po.fuzzy_entries()] == []
     assert "fuzzy" not in po.metadata_as_entry().flags

@@ -13,12 +13,13 @@ import re
 from functools import lru_cache
 
 import jupytext
+import pandas as pd
 import polib
 import pytest
 from bs4 import BeautifulSoup
 
 from build_support import ROOT
-from cstobook import data, i18n, tables
+from cstobook import catalogues, data, i18n, tables
 
 import build_integrity  # noqa: E402 - on sys.path through build_support
 
@@ -168,7 +169,7 @@ def test_data_catalogue_is_complete():
     assert [e.msgid for e in catalogue.fuzzy_entries()] == []
     assert not catalogue.metadata_is_fuzzy
     translated = {entry.msgid for entry in catalogue.translated_entries()}
-    missing = [message for message in i18n.messages("data") if message not in translated]
+    missing = [message for message in catalogues.messages("data") if message not in translated]
     assert missing == [], f"run tools/build_edition.py --catalogues and translate: {missing[:5]}"
     for entry in catalogue.translated_entries():
         assert set(re.findall(r"\{\w+\}", entry.msgid)) == set(re.findall(r"\{\w+\}", entry.msgstr)), entry.msgid
@@ -194,3 +195,35 @@ def test_claimreview_stays_one_english_set():
 @pytest.mark.parametrize("verdict", VERDICTS)
 def test_verdicts_are_translated_as_the_glossary_says(verdict):
     assert i18n.translate(verdict, "ar") == glossary_verdicts()[verdict]
+
+
+def test_names_catalogue_is_complete():
+    """The names catalogue holds every name that cites a source, none fuzzy; every name citing a
+    source of a table on a translated page has its Arabic form on record (an outlet's or
+    institution's Arabic name, or the name kept in its own script on purpose)."""
+    catalogue = polib.pofile(str(i18n.catalogue_path("ar", "names")))
+    assert [e.msgid for e in catalogue.fuzzy_entries()] == []
+    held = {entry.msgid for entry in catalogue}
+    assert [name for name in catalogues.source_names() if name not in held] == [], \
+        "run tools/build_edition.py --catalogues"
+    translated = {entry.msgid for entry in catalogue.translated_entries()}
+    shown = catalogues.names_on_translated_pages()
+    assert "Reuters" in shown
+    missing = [name for name in shown if name not in translated]
+    assert missing == [], f"translate in locales/ar/LC_MESSAGES/names.po: {missing[:5]}"
+
+
+def test_an_arabic_table_cites_its_sources_by_their_arabic_names():
+    """The Sources column of the Arabic register names an outlet as Arabic readers know it ('رويترز
+    2022'), linking to the same source as the English; a scholar keeps the name the bibliography
+    lists."""
+    names = i18n.catalogue("ar", "names")
+    keys = list(data.bibliography_entries())
+    outlet = next(k for k in keys if tables.source_name(k) == "Reuters")
+    scholar = next(k for k in keys if tables.source_name(k) == "Allison")
+    english, arabic = tables.source_links(outlet), tables.source_links(outlet, language="ar")
+    assert ">Reuters " in english and f">{names['Reuters']} " in arabic
+    assert re.search(r'href="[^"]+"', english)[0] == re.search(r'href="[^"]+"', arabic)[0]
+    assert ">Allison " in tables.source_links(scholar, language="ar")
+    styled = tables.styled(pd.DataFrame({"Claim": ["x"], "Sources": [outlet]}), "Cap", language="ar").to_html()
+    assert f">{names['Reuters']} " in styled

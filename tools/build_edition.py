@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from cstobook import i18n  # noqa: E402
+from cstobook import catalogues, i18n  # noqa: E402
 
 
 def site_url(source: Path) -> str:
@@ -196,7 +196,7 @@ def write_code_templates(templates: Path) -> None:
 
     for domain in i18n.DOMAINS:
         catalog = Catalog(project="Would Russia call on the CSTO in Ukraine?", charset="utf-8")
-        for message in i18n.messages(domain):
+        for message in catalogues.messages(domain):
             catalog.add(message)
         with (templates / f"{domain}.pot").open("wb") as pot:
             write_po(pot, catalog, omit_header=False, width=76)
