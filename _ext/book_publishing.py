@@ -138,11 +138,25 @@ def webp_page_images(html_folder: Path) -> None:
         palette.convert(mode).save(target, "WEBP", lossless=True, quality=100, method=4)
 
 
+CHART_IMAGE = re.compile(r'<img (?=[^>]*src="(?:\.\./)*_images/)')
+
+
+def lazy_after_the_first(body: str) -> str:
+    """Every chart image of a page but its first (the headline figure, often on the first screen)
+    loads when the reader nears it: a reader of the first screens of a long chapter does not
+    download the charts further down."""
+    charts = iter(range(len(CHART_IMAGE.findall(body))))
+    return CHART_IMAGE.sub(lambda m: m[0] if next(charts) == 0 else '<img loading="lazy" decoding="async" ', body)
+
+
 def show_webp_images(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Pages show the WebP twin of each chart (webp_page_images writes it): about half the bytes."""
+    """Pages show the WebP twin of each chart (webp_page_images writes it): about half the bytes;
+    their charts after the first load lazily (not in the one-page build the PDF is printed from,
+    which must hold every chart when it prints)."""
     body = context.get("body")
     if isinstance(body, str) and "_images/" in body:
-        context["body"] = WEBP_IMAGE.sub(r"\1.webp\2", body)
+        body = WEBP_IMAGE.sub(r"\1.webp\2", body)
+        context["body"] = body if app.builder.name == "singlehtml" else lazy_after_the_first(body)
 
 
 def write_built_assets(app: Sphinx, exception) -> None:

@@ -444,6 +444,14 @@ BLOCKS_JS = """() => [...document.querySelectorAll(
     text: (e.innerText || '').trim().slice(0, e.tagName === 'FIGURE' ? 2000 : 80),
     img: !!e.querySelector('img')}))"""
 
+# Images that load as the reader nears them (loading="lazy"), loaded now; resolves once all have.
+LOAD_LAZY_IMAGES_JS = """async () => {
+  const lazy = [...document.querySelectorAll('img[loading="lazy"]')];
+  lazy.forEach(img => { img.loading = 'eager'; });
+  await Promise.all(lazy.map(img => img.complete ? null : new Promise(done => {
+    img.addEventListener('load', done); img.addEventListener('error', done); })));
+}"""
+
 # Images of the article as rendered: natural and CSS widths (px per figure inch follows from the
 # image's own dpi).
 FIGURES_JS = """() => [...document.querySelectorAll('article img')]
@@ -578,6 +586,9 @@ class BookBrowser:
         # chromium re-evaluate a <picture> and start, then abort, another rendering's request)
         visit.log.stop()
         visit.transfers = visit.log.transfers()
+        # then every chart, as a reader who scrolls down loads them, for the screenshot and the
+        # figures' measurements
+        page.evaluate(LOAD_LAZY_IMAGES_JS)
         self._screenshot(page, self.screenshot_path(name, mode))
         visit.theme = page.evaluate("() => document.documentElement.dataset.theme")
         visit.figures = page.evaluate(FIGURES_JS)

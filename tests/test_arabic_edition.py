@@ -396,4 +396,16 @@ def test_no_latin_word_outside_isolated_runs_in_arabic_text(built_book, page):
     article = built_page(built_book, FOLDER + page).find("article")
     parts = [article] if page in i18n.PAGES_IN_FULL else article.select(".in-brief")
     for part in parts:
-        assert re.findall(r"[A-Za-z]{2,}", arabic_text(part)) == [], page
+        found = re.findall(r"[A-Za-z]{2,}", arabic_text(part))
+        assert found == [], f"{page}: {found[:8]} in {latin_contexts(part)[:3]}"
+
+
+def latin_contexts(element) -> list[str]:
+    """Where Latin words stand outside isolated runs: each text's enclosing tags, for the report."""
+    from bs4 import BeautifulSoup
+
+    copy = BeautifulSoup(str(element), "html.parser")
+    for run in copy.select(ISOLATED):
+        run.decompose()
+    return [" > ".join(f"{p.name}{p.attrs}"[:80] for p in reversed(list(text.parents)[:4])) + f": {text[:60]!r}"
+            for text in copy.find_all(string=re.compile(r"[A-Za-z]{2,}"))]

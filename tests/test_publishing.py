@@ -225,3 +225,17 @@ def test_every_action_is_pinned_to_a_commit_with_its_version_named():
     for action, rest in uses:
         assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
         assert re.search(r"#\s*v\d+\.\d+\.\d+", rest), f"{action}: name the version in a comment"
+
+
+def test_a_pages_charts_after_the_first_load_lazily():
+    """The first chart of a page loads with it (it is often the headline figure, on the first
+    screen); the others carry loading="lazy", so a reader downloads them on nearing them."""
+    sys.path.insert(0, str(ROOT / "_ext"))
+    from book_publishing import lazy_after_the_first
+
+    body = ('<p>x</p><img alt="a" src="../_images/a.webp"/><img alt="logo" src="../_static/logo.svg"/>'
+            '<picture><source srcset="../_images/b.phone.webp"/><img alt="b" src="../_images/b.webp"/></picture>'
+            '<img alt="c" src="_images/c.webp"/>')
+    shown = BeautifulSoup(lazy_after_the_first(body), "html.parser")
+    assert {img["alt"]: img.get("loading") for img in shown.find_all("img")} == {
+        "a": None, "logo": None, "b": "lazy", "c": "lazy"}
