@@ -741,8 +741,8 @@ def sizes_over_time(estimates: pd.DataFrame, group: str, when: str, order: list[
     if _phone:
         _few_date_ticks(ax)
         _legend_below(ax, handles, 1, 2 * PHONE_MIN_PT)
-    else:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    else:  # under the axes, not beside them: mirrored for a right-to-left twin, it stays clear of the y axis
+        _legend_below(ax, handles, 3, 24)
     fig.tight_layout()
     return fig
 

@@ -32,7 +32,8 @@ EDITION_CLASS = "cstobook-edition"
 # Pages translated in full (every message of their catalogues); every other page of an edition is
 # translated in its title, headings and "In brief", and says so to its readers (_ext/editions.py).
 PAGES_IN_FULL = ("index", "chapters/verdict", "chapters/how-to-cite", "chapters/appendix-data",
-                 "chapters/arabic-edition")
+                 "chapters/arabic-edition",
+                 "chapters/mandate", "chapters/forces")
 # Pages whose translation is pending, one per line in locales/<language>/pending.txt (`#` starts
 # a comment): a contributor who writes no Arabic lists a new page there. Its page in that edition
 # shows the English text under a notice saying that the translation is pending, the edition's
@@ -112,7 +113,14 @@ DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                 "article_translation_markers": ("what_it_suggests",),
                 "aftermath_events": ("event",),   # its chart's words are the figures catalogue's
                 "rival_explanations": ("explanation", "predicts", "evidence_for", "evidence_against",
-                                       "north_korean_test", "judgement")}
+                                       "north_korean_test", "judgement"),
+                "csto_forces": ("force", "instrument", "mandate", "deployment_conditions"),  # chapters/forces.md
+                "treaty_provisions": ("instrument", "article", "text_en", "paraphrase"),  # chapters/mandate.md ...
+                "alliance_clauses": ("instrument", "article", "trigger", "who_decides", "territorial_scope",
+                                     "form_of_help", "when_invoked", "quote_en"),
+                "mandate_conditions": ("condition",),
+                "mandate_cases": ("case", "assessment", "explanation", "verdict", "outcome"),
+                "russia_strike_claims": ("place", "claim", "claimant", "ukraine_response")}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
              # the claims register of chapters/verdict.md: its caption, the article's moves
              "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",
@@ -126,7 +134,19 @@ INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "S
              "accurate", "imprecise", "wrong", "unverifiable", "opinion",
              # every table's controls and empty cells (cstobook.tables.filterable, styled)
              "Search", "Search the table", "Any word", "all", "{shown} of {total} rows shown",
-             "no data")
+             "no data",
+             # the tables of chapters/forces.md
+             "The CSTO's collective forces and the two bilateral groupings, as their founding texts and official accounts describe them.",
+             "Force", "Created", "Founding instrument", "What it is for", "Where and on what conditions it may deploy",
+             # the tables of chapters/mandate.md
+             "The provisions on collective defence, decision and scope: the original as read and the book's English.",
+             "Provision", "Original text as read", "Translation", "(paraphrase)",
+             "Four mutual-assistance clauses: trigger, decision, scope, help and use.", "Treaty", "Article", "Trigger",
+             "Who decides", "Territorial scope", "Form of help", "When invoked", "The clause as read (original)",
+             "Each case against each condition.", "Case", "Condition", "Assessment", "Why",
+             "The verdict on each case and what the alliance did as a whole.", "Collective response",
+             "Russian claims of Ukrainian strikes on Russian territory, spring 2022.", "Place", "Claimed by",
+             "Ukraine's response")
 
 
 # The words the build adds to pages (_ext/editions.py), kept here so that the catalogue tool
@@ -282,7 +302,8 @@ def book_title() -> str:
 
 # The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
 # in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
-TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline")
+TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
+                      "csto_force_sizes", "mandate_grid")
 
 
 GLOSSARY_CHECKED_KINDS = ("the alliance", "bodies", "forces", "names")

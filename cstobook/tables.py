@@ -76,6 +76,9 @@ def source_links(escaped_keys: str, language: str = "en") -> str:
 
 
 RIGHT_TO_LEFT_COLUMNS = ("Arabic excerpt",)
+# originals quoted in a Latin or Cyrillic script: left to right in every edition, so that a quote's
+# brackets and punctuation keep their order in a right-to-left page
+LEFT_TO_RIGHT_COLUMNS = ("Original text as read", "The clause as read (original)")
 
 
 def _table_id(caption: str, language: str = "en") -> str:
@@ -116,8 +119,11 @@ def styled(table: pd.DataFrame, caption: str, formats: dict | None = None, langu
                {"formatter": lambda name: html.escape(i18n.translate(str(name), language))})
     # styles by column, not by cell: a cell then needs no id of its own, which on long tables is
     # a good part of a page's weight
+    ltr = [column for column in LEFT_TO_RIGHT_COLUMNS if column in table.columns]
     column_styles = {**{column: [{"selector": "td", "props": "direction: rtl; text-align: right;"}]
                         for column in rtl},
+                     **{column: [{"selector": "td", "props": "direction: ltr; text-align: left;"}]
+                        for column in ltr},
                      **{column: [{"selector": "td", "props": "white-space: nowrap;"}]  # a date never breaks at its hyphens
                         for column in dates}}
     return (Styler(translated_cells(table, language), cell_ids=False)
