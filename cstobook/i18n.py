@@ -107,7 +107,8 @@ DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                 "article_translation_markers": ("what_it_suggests",),
                 "aftermath_events": ("event",),   # its chart's words are the figures catalogue's
                 "rival_explanations": ("explanation", "predicts", "evidence_for", "evidence_against",
-                                       "north_korean_test", "judgement")}
+                                       "north_korean_test", "judgement"),
+                "literature": ("label", "strand", "position", "read", "claim", "reason")}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
              # the claims register of chapters/verdict.md: its caption, the article's moves
              "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",
@@ -121,7 +122,12 @@ INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "S
              "accurate", "imprecise", "wrong", "unverifiable", "opinion",
              # every table's controls and empty cells (cstobook.tables.filterable, styled)
              "Search", "Search the table", "Any word", "all", "{shown} of {total} rows shown",
-             "no data")
+             "no data",
+             # the literature chapter's table of works (chapters/literature.md)
+             "The works read and the book's position on each.", "Work", "Position", "What was read",
+             "Claim (paraphrase)", "Why",
+             # the methods appendix's table of versions (chapters/appendix-methods.md)
+             "Versions used to build this edition.", "Package", "Version", "not installed here")
 
 
 # The words the build adds to pages (_ext/editions.py), kept here so that the catalogue tool
@@ -277,7 +283,8 @@ def book_title() -> str:
 
 # The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
 # in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
-TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline")
+TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
+                      "literature_positions")
 
 
 def figure_words(name: str) -> list[str]:
