@@ -30,7 +30,8 @@ EDITION_CLASS = "cstobook-edition"
 # Pages translated in full (every message of their catalogues); every other page of an edition is
 # translated in its title, headings and "In brief", and says so to its readers (_ext/editions.py).
 PAGES_IN_FULL = ("index", "chapters/verdict", "chapters/how-to-cite", "chapters/appendix-data",
-                 "chapters/arabic-edition")
+                 "chapters/arabic-edition",
+                 "chapters/literature", "chapters/appendix-methods", "chapters/references")
 # Pages whose translation is pending, one per line in locales/<language>/pending.txt (`#` starts
 # a comment): a contributor who writes no Arabic lists a new page there. Its page in that edition
 # shows the English text under a notice saying that the translation is pending, the edition's
@@ -169,6 +170,8 @@ FURNITURE = ("Search this book...", "Open issue", "Repository", "Source reposito
              "Link to this table", "Toggle hidden content", "previous page", "next page", "Index",
              "Version warning", "Skip to main content", "Back to top", "Contents", "Main", "Page",
              "By", "Copyright", "The CSTO–Ukraine book contributors")
+# The words the bibliography's style writes around its entries (_ext/bibliography_editions.py).
+BIBLIOGRAPHY_WORDS = ("URL:", "visited on", "In", "editor", "editors", "chapter", "pages", "Technical Report")
 
 
 def edition_words(key: str, language: str, **values) -> str:
@@ -318,7 +321,8 @@ def messages(domain: str) -> list[str]:
     if domain == "edition":
         from cstobook import edition
 
-        return list(dict.fromkeys([book_title(), edition.title(), *EDITION_WORDS.values(), *FURNITURE]))
+        return list(dict.fromkeys([book_title(), edition.title(), *EDITION_WORDS.values(), *FURNITURE,
+                                    *BIBLIOGRAPHY_WORDS]))
     if domain == "glued":  # what localised_dates leaves with Latin letters
         return list(dict.fromkeys(value for value in glued_text_values()
                                   if re.search("[A-Za-z]", localised_dates(value, "ar"))))

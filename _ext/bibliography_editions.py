@@ -1,0 +1,107 @@
+"""Sphinx extension: the bibliography's own words in the edition's language.
+
+pybtex's `plain` style, which the book uses, writes a few words of its own around each entry:
+"URL:", "(visited on ...)", "In ...", "editor", "chapter", "pages", "Technical Report". In a
+translated edition they come from the edition catalogue (cstobook.i18n.BIBLIOGRAPHY_WORDS, in
+locales/<language>/LC_MESSAGES/edition.po), through a style registered for that edition and set as
+its default. The entries themselves (authors, titles, outlets, dates, the notes on what was read)
+stay as the bibliography writes them, in their sources' languages; in a right-to-left edition each
+entry reads in the direction of its own text (_static/rtl.css).
+"""
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+from cstobook import i18n
+
+
+def edition_style(language: str):
+    """A pybtex formatting style: `plain`, with its words in `language`."""
+    from pybtex.style.formatting import toplevel
+    from pybtex.style.formatting.plain import Style as Plain
+    from pybtex.style.formatting.unsrt import date, pages
+    from pybtex.style.template import (field, first_of, href, join, optional, optional_field, sentence, together,
+                                       words)
+
+    def say(english: str) -> str:
+        return i18n.translate(english, language, "edition")
+
+    class Style(Plain):
+        def format_web_refs(self, e):
+            return sentence[
+                optional[self.format_url(e), optional[" (", say("visited on"), " ", field("urldate"), ")"]],
+                optional[self.format_eprint(e)],
+                optional[self.format_pubmed(e)],
+                optional[self.format_doi(e)],
+            ]
+
+        def format_url(self, e):
+            url = field("url", raw=True)
+            return words[say("URL:"), href(url)[url]]
+
+        def format_editor(self, e, as_sentence=True):
+            editors = self.format_names("editor", as_sentence=False)
+            if "editor" not in e.persons:
+                return editors
+            result = join(sep=", ")[editors, say("editors" if len(e.persons["editor"]) > 1 else "editor")]
+            return sentence[result] if as_sentence else result
+
+        def format_chapter_and_pages(self, e):
+            return join(sep=", ")[
+                optional[together[say("chapter"), field("chapter")]],
+                optional[together[say("pages"), pages]],
+            ]
+
+        def get_incollection_template(self, e):
+            return toplevel[
+                sentence[self.format_names("author")],
+                self.format_title(e, "title"),
+                words[
+                    say("In"),
+                    sentence[
+                        optional[self.format_editor(e, as_sentence=False)],
+                        self.format_btitle(e, "booktitle", as_sentence=False),
+                        self.format_volume_and_series(e, as_sentence=False),
+                        self.format_chapter_and_pages(e),
+                    ],
+                ],
+                sentence[optional_field("publisher"), optional_field("address"), self.format_edition(e), date],
+                self.format_web_refs(e),
+            ]
+
+        def get_techreport_template(self, e):
+            return toplevel[
+                sentence[self.format_names("author")],
+                self.format_title(e, "title"),
+                sentence[
+                    words[first_of[optional_field("type"), say("Technical Report")], optional_field("number")],
+                    field("institution"),
+                    optional_field("address"),
+                    date,
+                ],
+                sentence[optional_field("note")],
+                self.format_web_refs(e),
+            ]
+
+    return Style
+
+
+def style_name(language: str) -> str:
+    return f"cstobook-{language}"
+
+
+def use_edition_style(app: Sphinx, config) -> None:
+    """In a translated edition, the bibliography's default style is `plain` in that language."""
+    import pybtex.plugin
+
+    language = config.language or "en"
+    if language not in i18n.LANGUAGES or config.bibtex_default_style != "plain":
+        return
+    pybtex.plugin.register_plugin("pybtex.style.formatting", style_name(language), edition_style(language),
+                                  force=True)
+    config.bibtex_default_style = style_name(language)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", use_edition_style)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
