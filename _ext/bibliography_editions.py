@@ -5,10 +5,13 @@ pybtex's `plain` style, which the book uses, writes a few words of its own aroun
 translated edition they come from the edition catalogue (cstobook.i18n.BIBLIOGRAPHY_WORDS, in
 locales/<language>/LC_MESSAGES/edition.po), through a style registered for that edition and set as
 its default. The entries themselves (authors, titles, outlets, dates, the notes on what was read)
-stay as the bibliography writes them, in their sources' languages; in a right-to-left edition each
-entry reads in the direction of its own text (_static/rtl.css).
+stay as the bibliography writes them, in their sources' languages; in a right-to-left edition an
+entry that begins in Latin or Cyrillic letters reads left to right (`dir="ltr"`, so that its words
+are not set apart and reordered as runs inside Arabic text), one that begins in Arabic right to left.
 """
 from __future__ import annotations
+
+import re
 
 from sphinx.application import Sphinx
 
@@ -102,6 +105,31 @@ def use_edition_style(app: Sphinx, config) -> None:
     config.bibtex_default_style = style_name(language)
 
 
+_ENTRY = re.compile(r'(<div class="citation"[^>]*>\s*<span class="label">.*?</span>\s*<p)(>)(.*?)(</p>)', re.S)
+_TAG = re.compile(r"<[^>]+>")
+_STRONG = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u04ff\u0590-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+_RIGHT_TO_LEFT_LETTER = re.compile(r"[\u0590-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+
+
+def entries_in_their_own_direction(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """In a right-to-left edition, each bibliography entry whose text begins in a left-to-right
+    script is marked dir="ltr" (before _ext/editions.py isolates the Latin runs of Arabic text,
+    which it leaves alone inside such an element)."""
+    body = context.get("body")
+    if (app.config.language or "en") not in i18n.RIGHT_TO_LEFT or not isinstance(body, str) \
+            or 'class="citation"' not in body:
+        return
+
+    def mark(match: re.Match) -> str:
+        first = _STRONG.search(_TAG.sub("", match[3]))
+        if first is None or _RIGHT_TO_LEFT_LETTER.match(first[0]):
+            return match[0]
+        return f'{match[1]} dir="ltr"{match[2]}{match[3]}{match[4]}'
+
+    context["body"] = _ENTRY.sub(mark, body)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", use_edition_style)
+    app.connect("html-page-context", entries_in_their_own_direction, priority=400)  # before editions' (500)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
