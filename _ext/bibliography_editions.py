@@ -26,12 +26,13 @@ def edition_style(language: str):
     from pybtex.style.template import (field, first_of, href, join, optional, optional_field, sentence, together,
                                        words)
 
-    # Most entries read left to right (entries_in_their_own_direction): a left-to-right mark after
-    # a right-to-left word keeps the number or date that follows it in the entry's order.
+    # Most entries read left to right (entries_in_their_own_direction): left-to-right marks around
+    # a right-to-left word keep the bracket before it and the number or date after it in the
+    # entry's order (a URL that ends in digits would otherwise draw the bracket into the word).
     mark = "\u200e" if language in i18n.RIGHT_TO_LEFT else ""
 
     def say(english: str) -> str:
-        return i18n.translate(english, language, "edition") + mark
+        return mark + i18n.translate(english, language, "edition") + mark
 
     class Style(Plain):
         def format_web_refs(self, e):
