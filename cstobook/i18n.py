@@ -33,7 +33,8 @@ EDITION_CLASS = "cstobook-edition"
 # translated in its title, headings and "In brief", and says so to its readers (_ext/editions.py).
 PAGES_IN_FULL = ("index", "chapters/verdict", "chapters/how-to-cite", "chapters/appendix-data",
                  "chapters/arabic-edition",
-                 "chapters/mandate", "chapters/forces")
+                 "chapters/mandate", "chapters/forces",
+                 "chapters/literature", "chapters/appendix-methods", "chapters/references")
 # Pages whose translation is pending, one per line in locales/<language>/pending.txt (`#` starts
 # a comment): a contributor who writes no Arabic lists a new page there. Its page in that edition
 # shows the English text under a notice saying that the translation is pending, the edition's
@@ -120,7 +121,8 @@ DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                                      "form_of_help", "when_invoked", "quote_en"),
                 "mandate_conditions": ("condition",),
                 "mandate_cases": ("case", "assessment", "explanation", "verdict", "outcome"),
-                "russia_strike_claims": ("place", "claim", "claimant", "ukraine_response")}
+                "russia_strike_claims": ("place", "claim", "claimant", "ukraine_response"),
+                "literature": ("label", "strand", "position", "read", "claim", "reason")}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
              # the claims register of chapters/verdict.md: its caption, the article's moves
              "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",
@@ -146,7 +148,12 @@ INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "S
              "Each case against each condition.", "Case", "Condition", "Assessment", "Why",
              "The verdict on each case and what the alliance did as a whole.", "Collective response",
              "Russian claims of Ukrainian strikes on Russian territory, spring 2022.", "Place", "Claimed by",
-             "Ukraine's response")
+             "Ukraine's response",
+             # the literature chapter's table of works (chapters/literature.md)
+             "The works read and the book's position on each.", "Work", "Position", "What was read",
+             "Claim (paraphrase)", "Why",
+             # the methods appendix's table of versions (chapters/appendix-methods.md)
+             "Versions used to build this edition.", "Package", "Version", "not installed here")
 
 
 # The words the build adds to pages (_ext/editions.py), kept here so that the catalogue tool
@@ -188,6 +195,8 @@ FURNITURE = ("Search this book...", "Open issue", "Repository", "Source reposito
              "Link to this table", "Toggle hidden content", "previous page", "next page", "Index",
              "Version warning", "Skip to main content", "Back to top", "Contents", "Main", "Page",
              "By", "Copyright", "The CSTO–Ukraine book contributors")
+# The words the bibliography's style writes around its entries (_ext/bibliography_editions.py).
+BIBLIOGRAPHY_WORDS = ("URL:", "visited on", "In", "editor", "editors", "chapter", "pages", "Technical Report")
 
 
 def edition_words(key: str, language: str, **values) -> str:
@@ -303,7 +312,8 @@ def book_title() -> str:
 # The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
 # in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
 TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
-                      "csto_force_sizes", "mandate_grid")
+                      "csto_force_sizes", "mandate_grid",
+                      "literature_positions")
 
 
 GLOSSARY_CHECKED_KINDS = ("the alliance", "bodies", "forces", "names")

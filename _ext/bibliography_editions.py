@@ -1,0 +1,140 @@
+"""Sphinx extension: the bibliography's own words in the edition's language.
+
+pybtex's `plain` style, which the book uses, writes a few words of its own around each entry:
+"URL:", "(visited on ...)", "In ...", "editor", "chapter", "pages", "Technical Report". In a
+translated edition they come from the edition catalogue (cstobook.i18n.BIBLIOGRAPHY_WORDS, in
+locales/<language>/LC_MESSAGES/edition.po), through a style registered for that edition and set as
+its default. The entries themselves (authors, titles, outlets, dates, the notes on what was read)
+stay as the bibliography writes them, in their sources' languages; in a right-to-left edition an
+entry that begins in Latin or Cyrillic letters reads left to right (`dir="ltr"`, so that its words
+are not set apart and reordered as runs inside Arabic text), one that begins in Arabic right to left.
+"""
+from __future__ import annotations
+
+import re
+
+from sphinx.application import Sphinx
+
+from cstobook import i18n
+
+
+def edition_style(language: str):
+    """A pybtex formatting style: `plain`, with its words in `language`."""
+    from pybtex.style.formatting import toplevel
+    from pybtex.style.formatting.plain import Style as Plain
+    from pybtex.style.formatting.unsrt import date, pages
+    from pybtex.style.template import (field, first_of, href, join, optional, optional_field, sentence, together,
+                                       words)
+
+    # Most entries read left to right (entries_in_their_own_direction): left-to-right marks around
+    # a right-to-left word keep the bracket before it and the number or date after it in the
+    # entry's order (a URL that ends in digits would otherwise draw the bracket into the word).
+    mark = "\u200e" if language in i18n.RIGHT_TO_LEFT else ""
+
+    def say(english: str) -> str:
+        return mark + i18n.translate(english, language, "edition") + mark
+
+    class Style(Plain):
+        def format_web_refs(self, e):
+            return sentence[
+                optional[self.format_url(e), optional[" (", say("visited on"), " ", field("urldate"), ")"]],
+                optional[self.format_eprint(e)],
+                optional[self.format_pubmed(e)],
+                optional[self.format_doi(e)],
+            ]
+
+        def format_url(self, e):
+            url = field("url", raw=True)
+            return words[say("URL:"), href(url)[url]]
+
+        def format_editor(self, e, as_sentence=True):
+            editors = self.format_names("editor", as_sentence=False)
+            if "editor" not in e.persons:
+                return editors
+            result = join(sep=", ")[editors, say("editors" if len(e.persons["editor"]) > 1 else "editor")]
+            return sentence[result] if as_sentence else result
+
+        def format_chapter_and_pages(self, e):
+            return join(sep=", ")[
+                optional[together[say("chapter"), field("chapter")]],
+                optional[together[say("pages"), pages]],
+            ]
+
+        def get_incollection_template(self, e):
+            return toplevel[
+                sentence[self.format_names("author")],
+                self.format_title(e, "title"),
+                words[
+                    say("In"),
+                    sentence[
+                        optional[self.format_editor(e, as_sentence=False)],
+                        self.format_btitle(e, "booktitle", as_sentence=False),
+                        self.format_volume_and_series(e, as_sentence=False),
+                        self.format_chapter_and_pages(e),
+                    ],
+                ],
+                sentence[optional_field("publisher"), optional_field("address"), self.format_edition(e), date],
+                self.format_web_refs(e),
+            ]
+
+        def get_techreport_template(self, e):
+            return toplevel[
+                sentence[self.format_names("author")],
+                self.format_title(e, "title"),
+                sentence[
+                    words[first_of[optional_field("type"), say("Technical Report")], optional_field("number")],
+                    field("institution"),
+                    optional_field("address"),
+                    date,
+                ],
+                sentence[optional_field("note")],
+                self.format_web_refs(e),
+            ]
+
+    return Style
+
+
+def style_name(language: str) -> str:
+    return f"cstobook-{language}"
+
+
+def use_edition_style(app: Sphinx, config) -> None:
+    """In a translated edition, the bibliography's default style is `plain` in that language."""
+    import pybtex.plugin
+
+    language = config.language or "en"
+    if language not in i18n.LANGUAGES or config.bibtex_default_style != "plain":
+        return
+    pybtex.plugin.register_plugin("pybtex.style.formatting", style_name(language), edition_style(language),
+                                  force=True)
+    config.bibtex_default_style = style_name(language)
+
+
+_ENTRY = re.compile(r'(<div class="citation"[^>]*>\s*<span class="label">.*?</span>\s*<p)(>)(.*?)(</p>)', re.S)
+_TAG = re.compile(r"<[^>]+>")
+_STRONG = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u04ff\u0590-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+_RIGHT_TO_LEFT_LETTER = re.compile(r"[\u0590-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+
+
+def entries_in_their_own_direction(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """In a right-to-left edition, each bibliography entry whose text begins in a left-to-right
+    script is marked dir="ltr" (before _ext/editions.py isolates the Latin runs of Arabic text,
+    which it leaves alone inside such an element)."""
+    body = context.get("body")
+    if (app.config.language or "en") not in i18n.RIGHT_TO_LEFT or not isinstance(body, str) \
+            or 'class="citation"' not in body:
+        return
+
+    def mark(match: re.Match) -> str:
+        first = _STRONG.search(_TAG.sub("", match[3]))
+        if first is None or _RIGHT_TO_LEFT_LETTER.match(first[0]):
+            return match[0]
+        return f'{match[1]} dir="ltr"{match[2]}{match[3]}{match[4]}'
+
+    context["body"] = _ENTRY.sub(mark, body)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", use_edition_style)
+    app.connect("html-page-context", entries_in_their_own_direction, priority=400)  # before editions' (500)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
