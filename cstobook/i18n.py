@@ -107,7 +107,10 @@ DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                 "article_translation_markers": ("what_it_suggests",),
                 "aftermath_events": ("event",),   # its chart's words are the figures catalogue's
                 "rival_explanations": ("explanation", "predicts", "evidence_for", "evidence_against",
-                                       "north_korean_test", "judgement")}
+                                       "north_korean_test", "judgement"),
+                "zas_offer": ("item", "value"),   # chapters/offer.md
+                "russia_alternatives": ("channel", "what", "quantity_unit"),   # chapters/instead.md
+                "partner_distancing": ("kind", "speaker", "statement")}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
              # the claims register of chapters/verdict.md: its caption, the article's moves
              "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",
@@ -121,7 +124,14 @@ INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "S
              "accurate", "imprecise", "wrong", "unverifiable", "opinion",
              # every table's controls and empty cells (cstobook.tables.filterable, styled)
              "Search", "Search the table", "Any word", "all", "{shown} of {total} rows shown",
-             "no data")
+             "no data",
+             # the tables of chapters/offer.md and chapters/instead.md: captions, headers, the states named
+             "Stanislav Zas's offer of February 2022 and what he said later.", "Item", "What the source reports",
+             "What Russia did instead of asking the CSTO, 2022-2025, by date of entry.", "Channel", "Through",
+             "What", "Figure as reported",
+             "Russia's partners in public: denials, non-recognition, warnings, prosecutions, 2022-2025.",
+             "State", "Kind", "What was said or done", "CSTO (organisation)", "Russia", "Belarus", "Kazakhstan",
+             "Kyrgyzstan", "Tajikistan", "Armenia", "Uzbekistan", "North Korea", "Iran")
 
 
 # The words the build adds to pages (_ext/editions.py), kept here so that the catalogue tool
@@ -277,7 +287,8 @@ def book_title() -> str:
 
 # The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
 # in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
-TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline")
+TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
+                      "force_sizes", "instead_timeline")   # chapters/offer.md, chapters/instead.md
 
 
 def figure_words(name: str) -> list[str]:
