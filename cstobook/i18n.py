@@ -30,7 +30,8 @@ EDITION_CLASS = "cstobook-edition"
 # Pages translated in full (every message of their catalogues); every other page of an edition is
 # translated in its title, headings and "In brief", and says so to its readers (_ext/editions.py).
 PAGES_IN_FULL = ("index", "chapters/verdict", "chapters/how-to-cite", "chapters/appendix-data",
-                 "chapters/arabic-edition")
+                 "chapters/arabic-edition",
+                 "chapters/instead", "chapters/offer")
 # Pages whose translation is pending, one per line in locales/<language>/pending.txt (`#` starts
 # a comment): a contributor who writes no Arabic lists a new page there. Its page in that edition
 # shows the English text under a notice saying that the translation is pending, the edition's
