@@ -369,7 +369,12 @@ def _relabelled(fig, language: str):
             # A legend set beside the axes (anchored) moves to the other side; one inside them
             # stays where it was put, clear of the data.
             if right_to_left and legend._bbox_to_anchor is not None:
-                anchor = (1 - anchor.x1, anchor.y0, anchor.width, anchor.height)
+                x = 1 - anchor.x1
+                if anchor.x0 >= 1:  # beside the axes on the right: on the left, clear of the y axis's labels
+                    edge = ax.yaxis.get_tightbbox(fig.canvas.get_renderer())
+                    if edge is not None:
+                        x = min(x, ax.transAxes.inverted().transform((edge.x0, 0))[0] - (anchor.x0 - 1))
+                anchor = (x, anchor.y0, anchor.width, anchor.height)
                 location = _MIRRORED_LOC.get(legend._loc, legend._loc)
             else:
                 anchor, location = anchor.bounds, legend._loc
@@ -412,12 +417,23 @@ def _relabelled(fig, language: str):
                     saved_titles.append((ax, ax._autotitlepos))
                     ax._autotitlepos = False
                     title.set_y(title.get_position()[1] + overlap / ax.bbox.height)
+            for ax in fig.axes:  # a legend under the axes stays clear of the x axis's label, taller in this script
+                legend, label = ax.get_legend(), ax.xaxis.get_tightbbox(renderer)
+                if legend is None or label is None:
+                    continue
+                box = legend.get_window_extent(renderer)
+                overlap = box.y1 + 4 - label.y0
+                if box.y1 < ax.bbox.y0 and overlap > 0:
+                    anchor = legend.get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+                    legend.set_bbox_to_anchor((anchor.x0, anchor.y0 - overlap / ax.bbox.height, anchor.width,
+                                               anchor.height), transform=ax.transAxes)
             sources = [t for t in fig.texts if t.get_gid() == SOURCE_GID]
-            for source in sources:  # the source line ends where the content does
+            for source in sources:  # the source line ends where the content does, and stays under it
                 source.set_visible(False)
                 box = fig.get_tightbbox(fig.canvas.get_renderer())
                 source.set_visible(True)
                 source.set_x(box.x1 / fig.get_figwidth())
+                source.set_y(min(source.get_position()[1], (box.y0 - 0.08) / fig.get_figheight()))
                 source.set_ha("right")
         yield fig
     finally:
@@ -610,7 +626,10 @@ def estimates_chart(estimates: pd.DataFrame, group: str, order: list[str], title
     ax.set_yticks(list(rows.values()), [_wrap(name, 200, 22) for name in rows])
     ax.set_ylim(-0.7, len(order) - 0.3)
     if log:
-        ax.set_xscale("log")
+        from matplotlib.ticker import FuncFormatter
+
+        ax.set_xscale("log")  # plain numbers (10,000), not powers of ten: digits a reader of either edition reads
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
     ax.set_xlabel(xlabel)
     _title(ax, title)
     ax.grid(axis="x", color="#e5e5e5")

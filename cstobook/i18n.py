@@ -34,7 +34,8 @@ EDITION_CLASS = "cstobook-edition"
 PAGES_IN_FULL = ("index", "chapters/verdict", "chapters/how-to-cite", "chapters/appendix-data",
                  "chapters/arabic-edition",
                  "chapters/mandate", "chapters/forces",
-                 "chapters/literature", "chapters/appendix-methods", "chapters/references")
+                 "chapters/literature", "chapters/appendix-methods", "chapters/references",
+                 "chapters/instead", "chapters/offer")
 # Pages whose translation is pending, one per line in locales/<language>/pending.txt (`#` starts
 # a comment): a contributor who writes no Arabic lists a new page there. Its page in that edition
 # shows the English text under a notice saying that the translation is pending, the edition's
@@ -122,7 +123,10 @@ DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                 "mandate_conditions": ("condition",),
                 "mandate_cases": ("case", "assessment", "explanation", "verdict", "outcome"),
                 "russia_strike_claims": ("place", "claim", "claimant", "ukraine_response"),
-                "literature": ("label", "strand", "position", "read", "claim", "reason")}
+                "literature": ("label", "strand", "position", "read", "claim", "reason"),
+                "zas_offer": ("item", "value"),   # chapters/offer.md
+                "russia_alternatives": ("channel", "what", "quantity_unit"),   # chapters/instead.md
+                "partner_distancing": ("kind", "speaker", "statement")}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
              # the claims register of chapters/verdict.md: its caption, the article's moves
              "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",
@@ -153,7 +157,14 @@ INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "S
              "The works read and the book's position on each.", "Work", "Position", "What was read",
              "Claim (paraphrase)", "Why",
              # the methods appendix's table of versions (chapters/appendix-methods.md)
-             "Versions used to build this edition.", "Package", "Version", "not installed here")
+             "Versions used to build this edition.", "Package", "Version", "not installed here",
+             # the tables of chapters/offer.md and chapters/instead.md: captions, headers, the states named
+             "Stanislav Zas's offer of February 2022 and what he said later.", "Item", "What the source reports",
+             "What Russia did instead of asking the CSTO, 2022-2025, by date of entry.", "Channel", "Through",
+             "What", "Figure as reported",
+             "Russia's partners in public: denials, non-recognition, warnings, prosecutions, 2022-2025.",
+             "State", "Kind", "What was said or done", "CSTO (organisation)", "Russia", "Belarus", "Kazakhstan",
+             "Kyrgyzstan", "Tajikistan", "Armenia", "Uzbekistan", "North Korea", "Iran")
 
 
 # The words the build adds to pages (_ext/editions.py), kept here so that the catalogue tool
@@ -313,7 +324,8 @@ def book_title() -> str:
 # in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
 TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
                       "csto_force_sizes", "mandate_grid",
-                      "literature_positions")
+                      "literature_positions",
+                      "force_sizes", "instead_timeline")   # chapters/offer.md, chapters/instead.md
 
 
 GLOSSARY_CHECKED_KINDS = ("the alliance", "bodies", "forces", "names")
