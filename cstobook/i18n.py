@@ -30,7 +30,8 @@ EDITION_CLASS = "cstobook-edition"
 # Pages translated in full (every message of their catalogues); every other page of an edition is
 # translated in its title, headings and "In brief", and says so to its readers (_ext/editions.py).
 PAGES_IN_FULL = ("index", "chapters/verdict", "chapters/how-to-cite", "chapters/appendix-data",
-                 "chapters/arabic-edition")
+                 "chapters/arabic-edition",
+                 "chapters/partners", "chapters/armenia")
 # Pages whose translation is pending, one per line in locales/<language>/pending.txt (`#` starts
 # a comment): a contributor who writes no Arabic lists a new page there. Its page in that edition
 # shows the English text under a notice saying that the translation is pending, the edition's
@@ -107,7 +108,16 @@ DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                 "article_translation_markers": ("what_it_suggests",),
                 "aftermath_events": ("event",),   # its chart's words are the figures catalogue's
                 "rival_explanations": ("explanation", "predicts", "evidence_for", "evidence_against",
-                                       "north_korean_test", "judgement")}
+                                       "north_korean_test", "judgement"),
+                # chapters/partners.md
+                "unga_later_resolutions": ("title", "votes_reported"),
+                "belarus_role": ("event",),
+                "kazakhstan_positions": ("speaker", "statement"),
+                "kazakhstan_war_citizens": ("measure", "bound", "compiled_by", "method"),
+                # chapters/armenia.md
+                "armenia_csto_record": ("episode", "article_invoked", "addressed_to", "csto_response"),
+                "csto_military_committee": ("weekday", "format", "chair", "ukraine_mentioned"),
+                "pashinyan_statements": ("venue", "gist")}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
              # the claims register of chapters/verdict.md: its caption, the article's moves
              "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",
@@ -121,7 +131,26 @@ INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "S
              "accurate", "imprecise", "wrong", "unverifiable", "opinion",
              # every table's controls and empty cells (cstobook.tables.filterable, styled)
              "Search", "Search the table", "Any word", "all", "{shown} of {total} rows shown",
-             "no data")
+             "no data",
+             # the tables of chapters/partners.md: captions, headers and the words their code adds
+             "General Assembly resolutions on the war after the grid, as found in the sources read: tallies "
+             "and the votes of the grid's countries that those sources report.", "Resolution", "Votes in favour",
+             "Votes against", "Abstentions", "Votes of the grid's countries reported (Y, N, A)",
+             "Belarus and the war, 2022 to 2025, by date: what it did, did not do and said.", "Kind",
+             "What Belarus did or allowed", "What it did not do", "What its leaders said",
+             "The CSTO mission in Kazakhstan, January 2022: key dates.", "Step", "Request by Tokayev",
+             "Decision of the Collective Security Council", "First units deployed", "Tokayev: main mission complete",
+             "Withdrawal begins", "Withdrawal complete",
+             "Kazakhstan's positions on the war and on the CSTO, 2022-2026.", "Speaker", "Statement",
+             "Citizens of Kazakhstan in Russia's war: counts, their compilers and methods.", "What is counted",
+             "Count", "Kind of figure", "Compiled by", "How",
+             # the tables of chapters/armenia.md
+             "Armenia's requests to the CSTO and its members, 2021-2022. Sources link to the reports read.",
+             "Episode", "Article or mechanism invoked", "Addressed to", "The CSTO's responses, as reported.",
+             "Response", "Meetings of the CSTO Military Committee found in the sources, 2021-2024.", "Weekday",
+             "Format", "Chair", "Ukraine mentioned?", "Pashinyan's statements on the CSTO in parliament, April 2022.",
+             "Venue", "What he said", "Armenia's steps away from the CSTO and its new alignments, 2022 onwards.",
+             "What happened")
 
 
 # The words the build adds to pages (_ext/editions.py), kept here so that the catalogue tool
@@ -277,7 +306,9 @@ def book_title() -> str:
 
 # The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
 # in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
-TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline")
+TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
+                      "unga_votes", "kazakhstan_contingents",  # chapters/partners.md
+                      "armenia_csto_record")  # chapters/armenia.md
 
 
 def figure_words(name: str) -> list[str]:
