@@ -35,7 +35,8 @@ PAGES_IN_FULL = ("index", "chapters/verdict", "chapters/how-to-cite", "chapters/
                  "chapters/arabic-edition",
                  "chapters/mandate", "chapters/forces",
                  "chapters/literature", "chapters/appendix-methods", "chapters/references",
-                 "chapters/instead", "chapters/offer")
+                 "chapters/instead", "chapters/offer",
+                 "chapters/partners", "chapters/armenia")
 # Pages whose translation is pending, one per line in locales/<language>/pending.txt (`#` starts
 # a comment): a contributor who writes no Arabic lists a new page there. Its page in that edition
 # shows the English text under a notice saying that the translation is pending, the edition's
@@ -126,7 +127,16 @@ DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                 "literature": ("label", "strand", "position", "read", "claim", "reason"),
                 "zas_offer": ("item", "value"),   # chapters/offer.md
                 "russia_alternatives": ("channel", "what", "quantity_unit"),   # chapters/instead.md
-                "partner_distancing": ("kind", "speaker", "statement")}
+                "partner_distancing": ("kind", "speaker", "statement"),
+                # chapters/partners.md
+                "unga_later_resolutions": ("title", "votes_reported"),
+                "belarus_role": ("event",),
+                "kazakhstan_positions": ("speaker", "statement"),
+                "kazakhstan_war_citizens": ("measure", "bound", "compiled_by", "method"),
+                # chapters/armenia.md
+                "armenia_csto_record": ("episode", "article_invoked", "addressed_to", "csto_response"),
+                "csto_military_committee": ("weekday", "format", "chair", "ukraine_mentioned"),
+                "pashinyan_statements": ("venue", "gist")}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
              # the claims register of chapters/verdict.md: its caption, the article's moves
              "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",
@@ -164,7 +174,26 @@ INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "S
              "What", "Figure as reported",
              "Russia's partners in public: denials, non-recognition, warnings, prosecutions, 2022-2025.",
              "State", "Kind", "What was said or done", "CSTO (organisation)", "Russia", "Belarus", "Kazakhstan",
-             "Kyrgyzstan", "Tajikistan", "Armenia", "Uzbekistan", "North Korea", "Iran")
+             "Kyrgyzstan", "Tajikistan", "Armenia", "Uzbekistan", "North Korea", "Iran",
+             # the tables of chapters/partners.md: captions, headers and the words their code adds
+             "General Assembly resolutions on the war after the grid, as found in the sources read: tallies "
+             "and the votes of the grid's countries that those sources report.", "Resolution", "Votes in favour",
+             "Votes against", "Abstentions", "Votes of the grid's countries reported (Y, N, A)",
+             "Belarus and the war, 2022 to 2025, by date: what it did, did not do and said.", "Kind",
+             "What Belarus did or allowed", "What it did not do", "What its leaders said",
+             "The CSTO mission in Kazakhstan, January 2022: key dates.", "Step", "Request by Tokayev",
+             "Decision of the Collective Security Council", "First units deployed", "Tokayev: main mission complete",
+             "Withdrawal begins", "Withdrawal complete",
+             "Kazakhstan's positions on the war and on the CSTO, 2022-2026.", "Speaker", "Statement",
+             "Citizens of Kazakhstan in Russia's war: counts, their compilers and methods.", "What is counted",
+             "Count", "Kind of figure", "Compiled by", "How",
+             # the tables of chapters/armenia.md
+             "Armenia's requests to the CSTO and its members, 2021-2022. Sources link to the reports read.",
+             "Episode", "Article or mechanism invoked", "Addressed to", "The CSTO's responses, as reported.",
+             "Response", "Meetings of the CSTO Military Committee found in the sources, 2021-2024.", "Weekday",
+             "Format", "Chair", "Ukraine mentioned?", "Pashinyan's statements on the CSTO in parliament, April 2022.",
+             "Venue", "What he said", "Armenia's steps away from the CSTO and its new alignments, 2022 onwards.",
+             "What happened")
 
 
 # The words the build adds to pages (_ext/editions.py), kept here so that the catalogue tool
@@ -322,10 +351,14 @@ def book_title() -> str:
 
 # The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
 # in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
+# (The partners chapter's two charts, unga_votes and kazakhstan_contingents, stay in English for
+# now: their Arabic twins, drawn and translated, weigh 30 kB against 16 kB, which takes that page
+# with maps over its warm-cache budget; their words' translations are in the history of figures.po.)
 TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
                       "csto_force_sizes", "mandate_grid",
                       "literature_positions",
-                      "force_sizes", "instead_timeline")   # chapters/offer.md, chapters/instead.md
+                      "force_sizes", "instead_timeline",  # chapters/offer.md, chapters/instead.md
+                      "armenia_csto_record")  # chapters/armenia.md
 
 
 GLOSSARY_CHECKED_KINDS = ("the alliance", "bodies", "forces", "names")
