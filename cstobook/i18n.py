@@ -30,7 +30,8 @@ EDITION_CLASS = "cstobook-edition"
 # Pages translated in full (every message of their catalogues); every other page of an edition is
 # translated in its title, headings and "In brief", and says so to its readers (_ext/editions.py).
 PAGES_IN_FULL = ("index", "chapters/verdict", "chapters/how-to-cite", "chapters/appendix-data",
-                 "chapters/arabic-edition")
+                 "chapters/arabic-edition",
+                 "chapters/russias-case", "chapters/alliance-on-paper")
 # Pages whose translation is pending, one per line in locales/<language>/pending.txt (`#` starts
 # a comment): a contributor who writes no Arabic lists a new page there. Its page in that edition
 # shows the English text under a notice saying that the translation is pending, the edition's
@@ -107,7 +108,14 @@ DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                 "article_translation_markers": ("what_it_suggests",),
                 "aftermath_events": ("event",),   # its chart's words are the figures catalogue's
                 "rival_explanations": ("explanation", "predicts", "evidence_for", "evidence_against",
-                                       "north_korean_test", "judgement")}
+                                       "north_korean_test", "judgement"),
+                # chapters/russias-case.md: Russia's legal case, the members' positions, the mandate grid
+                "russia_legal_case": ("actor", "step", "instrument", "legal_basis"),
+                "annexation_positions": ("statement",),
+                "mandate_conditions": ("condition",),
+                "mandate_cases": ("case", "assessment"),
+                # chapters/alliance-on-paper.md: the organisation's record (also its map's popups)
+                "alliance_events": ("description",)}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
              # the claims register of chapters/verdict.md: its caption, the article's moves
              "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",
@@ -121,7 +129,26 @@ INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "S
              "accurate", "imprecise", "wrong", "unverifiable", "opinion",
              # every table's controls and empty cells (cstobook.tables.filterable, styled)
              "Search", "Search the table", "Any word", "all", "{shown} of {total} rows shown",
-             "no data")
+             "no data",
+             # the tables of chapters/russias-case.md: captions, headers, votes, the members' names
+             "Russia's legal case, the answers to it and the alliance's test, step by step.",
+             "What was done or said", "Instrument", "Legal basis claimed or applied",
+             "The conditions for collective military assistance in the two Russian cases, "
+             "as assessed in the chapter on the mandate.", "Condition",
+             "The members of the alliance on the annexations: their votes on resolution ES-11/4 of "
+             "12 October 2022 and their statements on recognition and on the alliance's scope.",
+             "Member", "Vote on ES-11/4", "Statements found, 2022-2025", "Yes", "No", "Abstain", "Absent",
+             "None found in the sources searched.", "Russia", "Belarus", "Armenia", "Kazakhstan", "Kyrgyzstan",
+             "Tajikistan",
+             # the tables of chapters/alliance-on-paper.md: captions, headers, the groups
+             "The CSTO's members on 23 February 2022: each indicator's latest value up to the last full "
+             "year before the invasion, its year in brackets, and the member's share of the members' total.",
+             "Population", "GDP (current US$)", "Armed forces personnel", "Military expenditure (current US$ m)",
+             "Military expenditure in current US$ in the members' latest year before the invasion: "
+             "sum over each group's members, and how many members have a figure. Source: SIPRI.",
+             "Group", "members", "with data", "Military expenditure", "CSTO", "NATO (members of February 2022)",
+             "Ukraine",
+             "The CSTO's own record from October 2024, Armenia's steps aside (they are in the chapter on Armenia).")
 
 
 # The words the build adds to pages (_ext/editions.py), kept here so that the catalogue tool
@@ -277,7 +304,8 @@ def book_title() -> str:
 
 # The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
 # in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
-TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline")
+TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
+                      "russia_legal_case", "membership_history")
 
 
 def figure_words(name: str) -> list[str]:
