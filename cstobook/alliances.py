@@ -61,11 +61,13 @@ def bloc_display(table: pd.DataFrame, units: dict[str, str], language: str = "en
     shown = pd.DataFrame({"Member": [i18n.translate(name, language) for name in table["name"]]})
     for code, title in BLOC_INDICATORS.items():
         cells = zip(table[title], table[f"{title}: year"], table[f"{title}: share of bloc (%)"])
-        shown[title] = [f"{local_amount(format_value(value, units[code]), language)} ({year}), {share:.1f}%"
+        shown[title] = [f"{local_amount(format_value(value, units[code]), language)} ({year}){_COMMAS.get(language, ', ')}"
+                        f"{share:.1f}%"
                         if pd.notna(value) else "no data" for value, year, share in cells]
     return shown
 
 
+_COMMAS = {"ar": "، "}
 _SCALE_WORDS = {"ar": {"trillion": "تريليون", "billion": "مليار", "million": "مليون"}}
 _DOLLARS = {"ar": "{} دولار أمريكي"}
 
