@@ -52,16 +52,36 @@ def bloc_table(indicators: pd.DataFrame, countries: pd.DataFrame, iso3: list[str
     return table.reset_index()
 
 
-def bloc_display(table: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
-    """bloc_table for readers, one text cell per indicator: 'value (year), share%'."""
+def bloc_display(table: pd.DataFrame, units: dict[str, str], language: str = "en") -> pd.DataFrame:
+    """bloc_table for readers, one text cell per indicator: 'value (year), share%'; in another
+    `language`, the members' names and the values' words in it (cstobook.i18n's data catalogue)."""
+    from cstobook import i18n
     from cstobook.formatting import format_value
 
-    shown = pd.DataFrame({"Member": table["name"]})
+    shown = pd.DataFrame({"Member": [i18n.translate(name, language) for name in table["name"]]})
     for code, title in BLOC_INDICATORS.items():
         cells = zip(table[title], table[f"{title}: year"], table[f"{title}: share of bloc (%)"])
-        shown[title] = [f"{format_value(value, units[code])} ({year}), {share:.1f}%"
+        shown[title] = [f"{local_amount(format_value(value, units[code]), language)} ({year}){_COMMAS.get(language, ', ')}"
+                        f"{share:.1f}%"
                         if pd.notna(value) else "no data" for value, year, share in cells]
     return shown
+
+
+_COMMAS = {"ar": "، "}
+_SCALE_WORDS = {"ar": {"trillion": "تريليون", "billion": "مليار", "million": "مليون"}}
+_DOLLARS = {"ar": "{} دولار أمريكي"}
+
+
+def local_amount(text: str, language: str) -> str:
+    """A value as cstobook.formatting writes it ('US$ 1.23 billion', '8,500'), in the words of
+    `language` ('1.23 مليار دولار أمريكي'); digits as they are."""
+    if language not in _SCALE_WORDS:
+        return text
+    dollars = text.startswith("US$ ")
+    text = text.removeprefix("US$ ")
+    for word, local in _SCALE_WORDS[language].items():
+        text = text.replace(f" {word}", f" {local}")
+    return _DOLLARS[language].format(text) if dollars else text
 
 
 def bloc_totals(indicators: pd.DataFrame, blocs: dict[str, list[str]], indicator: str, year: int) -> pd.DataFrame:

@@ -36,7 +36,8 @@ PAGES_IN_FULL = ("index", "chapters/verdict", "chapters/how-to-cite", "chapters/
                  "chapters/mandate", "chapters/forces",
                  "chapters/literature", "chapters/appendix-methods", "chapters/references",
                  "chapters/instead", "chapters/offer",
-                 "chapters/partners", "chapters/armenia")
+                 "chapters/partners", "chapters/armenia",
+                 "chapters/russias-case", "chapters/alliance-on-paper")
 # Pages whose translation is pending, one per line in locales/<language>/pending.txt (`#` starts
 # a comment): a contributor who writes no Arabic lists a new page there. Its page in that edition
 # shows the English text under a notice saying that the translation is pending, the edition's
@@ -136,7 +137,12 @@ DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                 # chapters/armenia.md
                 "armenia_csto_record": ("episode", "article_invoked", "addressed_to", "csto_response"),
                 "csto_military_committee": ("weekday", "format", "chair", "ukraine_mentioned"),
-                "pashinyan_statements": ("venue", "gist")}
+                "pashinyan_statements": ("venue", "gist"),
+                # chapters/russias-case.md: Russia's legal case, the members' positions, the mandate grid
+                "russia_legal_case": ("actor", "step", "instrument", "legal_basis"),
+                "annexation_positions": ("statement",),
+                # chapters/alliance-on-paper.md: the organisation's record (also its map's popups)
+                "alliance_events": ("description",)}
 INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "Sources",
              # the claims register of chapters/verdict.md: its caption, the article's moves
              "The claims register of the article.", "1. What the CSTO is", "2. Cracks inside",
@@ -193,7 +199,26 @@ INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "S
              "Response", "Meetings of the CSTO Military Committee found in the sources, 2021-2024.", "Weekday",
              "Format", "Chair", "Ukraine mentioned?", "Pashinyan's statements on the CSTO in parliament, April 2022.",
              "Venue", "What he said", "Armenia's steps away from the CSTO and its new alignments, 2022 onwards.",
-             "What happened")
+             "What happened",
+             # the tables of chapters/russias-case.md: captions, headers, votes, the members' names
+             "Russia's legal case, the answers to it and the alliance's test, step by step.",
+             "What was done or said", "Instrument", "Legal basis claimed or applied",
+             "The conditions for collective military assistance in the two Russian cases, "
+             "as assessed in the chapter on the mandate.", "Condition",
+             "The members of the alliance on the annexations: their votes on resolution ES-11/4 of "
+             "12 October 2022 and their statements on recognition and on the alliance's scope.",
+             "Member", "Vote on ES-11/4", "Statements found, 2022-2025", "Yes", "No", "Abstain", "Absent",
+             "None found in the sources searched.", "Russia", "Belarus", "Armenia", "Kazakhstan", "Kyrgyzstan",
+             "Tajikistan",
+             # the tables of chapters/alliance-on-paper.md: captions, headers, the groups
+             "The CSTO's members on 23 February 2022: each indicator's latest value up to the last full "
+             "year before the invasion, its year in brackets, and the member's share of the members' total.",
+             "Population", "GDP (current US$)", "Armed forces personnel", "Military expenditure (current US$ m)",
+             "Military expenditure in current US$ in the members' latest year before the invasion: "
+             "sum over each group's members, and how many members have a figure. Source: SIPRI.",
+             "Group", "members", "with data", "Military expenditure", "CSTO", "NATO (members of February 2022)",
+             "Ukraine",
+             "The CSTO's own record from October 2024, Armenia's steps aside (they are in the chapter on Armenia).")
 
 
 # The words the build adds to pages (_ext/editions.py), kept here so that the catalogue tool
@@ -358,7 +383,8 @@ TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
                       "csto_force_sizes", "mandate_grid",
                       "literature_positions",
                       "force_sizes", "instead_timeline",  # chapters/offer.md, chapters/instead.md
-                      "armenia_csto_record")  # chapters/armenia.md
+                      "armenia_csto_record",  # chapters/armenia.md
+                      "russia_legal_case", "membership_history")  # chapters/russias-case.md, alliance-on-paper.md
 
 
 GLOSSARY_CHECKED_KINDS = ("the alliance", "bodies", "forces", "names")
