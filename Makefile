@@ -53,6 +53,12 @@ check: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+## linkcheck: every link readers get (references.bib, data/, the pages' sources and, if built,
+## _build/html), without building or executing anything; known false positives in
+## tools/linkcheck-ignore.txt; fails on a dead link (unreachable hosts are reported, not failed)
+linkcheck: $(STAMP)
+	$(BIN)/python tools/linkcheck.py --report _build/linkcheck.md
+
 ## browser: Debian's chromium for the browser tests (needs root or sudo)
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
