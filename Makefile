@@ -57,6 +57,7 @@ lint: $(STAMP)
 ## _build/html), without building or executing anything; known false positives in
 ## tools/linkcheck-ignore.txt; fails on a dead link (unreachable hosts are reported, not failed)
 linkcheck: $(STAMP)
+	@mkdir -p _build
 	$(BIN)/python tools/linkcheck.py --report _build/linkcheck.md
 
 ## browser: Debian's chromium for the browser tests (needs root or sudo)
