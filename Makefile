@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book catalogues check test data serve bench bench-pages bench-tests register clean setup browser pdf lab
+.PHONY: book catalogues check lint linkcheck test data serve bench bench-pages bench-tests register clean setup browser pdf lab
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,9 +45,20 @@ pdf: $(STAMP) browser
 ## check: the fast loop: every test that needs no full build, no browser and no minute of its own
 ## (markers full_build and slow; `make test` adds those), on two workers, then a strict incremental build
 CHECK_TESTS := -m "not full_build and not slow"
-check: $(STAMP)
+check: $(STAMP) lint
 	$(BIN)/python -m pytest -q -n 2 $(CHECK_TESTS)
 	@$(MAKE) --no-print-directory book
+
+## lint: ruff over the code (its rules in pyproject.toml; `make check` and `make test` run it first)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## linkcheck: every link readers get (references.bib, data/, the pages' sources and, if built,
+## _build/html), without building or executing anything; known false positives in
+## tools/linkcheck-ignore.txt; fails on a dead link (unreachable hosts are reported, not failed)
+linkcheck: $(STAMP)
+	@mkdir -p _build
+	$(BIN)/python tools/linkcheck.py --report _build/linkcheck.md
 
 ## browser: Debian's chromium for the browser tests (needs root or sudo)
 browser:
@@ -55,7 +66,7 @@ browser:
 
 ## test: the whole suite on four workers (they mostly wait for builds, kernels and chromium, so
 ## four keep two cores busy): data, clean builds with warnings as errors, the built pages
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest -n 4
 
 ## register: add data/NEW.csv to data/datapackage.json, types inferred (make register TABLE=data/NEW.csv)

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import functools
-import io
 import os
 import re
 from pathlib import Path

@@ -60,7 +60,63 @@ def test_workflow_builds_the_book_and_deploys_it_to_github_pages():
     name, job = deploy[0]
     assert job["permissions"] == {"pages": "write", "id-token": "write"}
     assert job["environment"]["name"] == "github-pages"
-    assert "refs/heads/main" in job["if"], "only main is published"
+
+
+def test_the_site_notebooks_and_pdfs_are_published_from_release_tags_only():
+    """What readers cite is what they read: the site, the notebooks branch and the PDFs are
+    published by a push of a release tag vX.Y.Z, never by a push to main or a pull request."""
+    data = workflow()
+    assert data["on"]["push"]["tags"] == ["v*"]
+    assert "release" not in data["on"], "one run per release: the tag's push"
+    publishing = {name: job for name, job in data["jobs"].items() if "needs" in job}
+    assert {"deploy", "notebooks", "release-pdf"} <= set(publishing)
+    for name, job in publishing.items():
+        assert job["if"] == "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v')", name
+
+
+def test_a_release_tag_must_name_the_version_of_citation_cff(tmp_path):
+    """The foot of every page, How to cite and the PDFs name the version of CITATION.cff; the
+    workflow checks, before it tests and builds a tag, that the tag is that version."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import release_tag
+
+    from cstobook import edition
+
+    assert release_tag.citation_version() == edition.version()
+    assert release_tag.problem(f"v{edition.version()}") is None
+    assert "CITATION.cff says version" in release_tag.problem("v0.0.1")
+    assert release_tag.problem(edition.version()) is not None  # no leading v
+    other = tmp_path / "CITATION.cff"
+    other.write_text('cff-version: 1.2.0\nversion: "9.8.7"\n', encoding="utf-8")
+    assert release_tag.problem("v9.8.7", other) is None and release_tag.problem(f"v{edition.version()}", other)
+    assert subprocess.run([sys.executable, str(ROOT / "tools" / "release_tag.py"), "v0.0.1"],
+                          capture_output=True).returncode == 1
+    book = workflow()["jobs"]["book"]
+    runs = [s.get("run", "") for s in steps(book)]
+    check = next(s for s in steps(book) if "tools/release_tag.py" in s.get("run", ""))
+    assert check["run"] == 'python3 tools/release_tag.py "$GITHUB_REF_NAME"'
+    assert check["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    assert runs.index(check["run"]) < runs.index(".ci/run"), "checked before anything is built"
+
+
+def test_a_weekly_workflow_runs_the_same_steps_on_a_fresh_runner():
+    weekly = yaml.safe_load((WORKFLOW.parent / "weekly.yml").read_text(encoding="utf-8"))
+    on = weekly.get("on", weekly.get(True))
+    assert on["schedule"] and "workflow_dispatch" in on
+    assert weekly["permissions"] == {}
+    book = workflow()["jobs"]["book"]
+    (job,) = weekly["jobs"].values()
+    assert job["container"] == book["container"] and job["runs-on"] == book["runs-on"]
+    runs = [s["run"] for s in steps(job) if "run" in s]
+    assert runs == [s["run"] for s in steps(book) if "run" in s and "release_tag" not in s["run"]]
+    assert not any("pages" in str(s.get("uses", "")) for s in steps(job)), "nothing is published"
+
+
+def test_dependabot_proposes_updates_of_the_actions_and_the_pins():
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    ecosystems = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(ecosystems) == {"github-actions", "pip"}
+    assert all(update["schedule"]["interval"] == "weekly" for update in ecosystems.values())
 
 
 def test_workflow_publishes_the_notebooks_for_the_launch_buttons():
@@ -209,18 +265,19 @@ def test_search_scripts_load_on_the_search_page_only(built_book):
 
 
 def test_workflows_pass_zizmor():
-    """The ecosystem's security audit of GitHub Actions finds nothing: every action pinned to a
+    """The ecosystem's security audit of GitHub Actions (every workflow and dependabot.yml) finds nothing: every action pinned to a
     commit, no checkout leaving its token where an uploaded artifact could carry it, no
     permission a job does not need (zizmor, pinned in requirements.txt, offline)."""
     zizmor = Path(sys.executable).with_name("zizmor")
     assert zizmor.is_file(), "zizmor is missing: make setup installs requirements.txt"
-    result = subprocess.run([str(zizmor), "--offline", "--no-progress", str(WORKFLOW.parent)],
+    result = subprocess.run([str(zizmor), "--offline", "--no-progress", str(ROOT / ".github")],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "No findings" in result.stdout + result.stderr, result.stdout[-4000:]
 
 
-def test_every_action_is_pinned_to_a_commit_with_its_version_named():
-    uses = re.findall(r"uses:\s*(\S+)(.*)", WORKFLOW.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("workflow_file", sorted((ROOT / ".github" / "workflows").glob("*.yml")), ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_with_its_version_named(workflow_file):
+    uses = re.findall(r"uses:\s*(\S+)(.*)", workflow_file.read_text(encoding="utf-8"))
     assert uses
     for action, rest in uses:
         assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action

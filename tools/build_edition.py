@@ -102,6 +102,33 @@ def update_catalogues(source: Path = ROOT, languages: tuple[str, ...] = i18n.LAN
 
 CATALOGUE_WIDTH = 76  # the wrap width of the committed catalogues (polib's wrapping)
 
+# Every catalogue's header entry, whichever tool wrote it (Babel for a new one, a translator's PO
+# editor): the book's title as CITATION.cff gives it (no version, so that a release does not touch
+# every catalogue), where to report a problem, and the language team; a translator and revision
+# date where Babel left placeholders. Dates, translator, plural forms and the rest stay as written.
+# tests/test_catalogue_headers.py holds every catalogue to it.
+CATALOGUE_PROJECT = "Would Russia call on the CSTO in Ukraine?"
+CATALOGUE_HEADER_COMMENT = (f"Arabic edition of \"{CATALOGUE_PROJECT}\": message catalogue.\n"
+                            "Copyright (C) 2026 The CSTO-Ukraine book contributors.\n"
+                            "Distributed under the same licence as the book's text (CC BY 4.0).")
+CATALOGUE_TRANSLATOR = "CSTO–Ukraine book contributors (machine-assisted)"  # what the catalogues say
+CATALOGUE_METADATA = {
+    "Project-Id-Version": CATALOGUE_PROJECT,
+    "Report-Msgid-Bugs-To": "https://github.com/csto-ukraine-book/csto-ukraine-book/issues",
+    "Language-Team": "Arabic",
+}
+
+
+def canonical_header(catalogue, language: str = "ar") -> None:
+    """Give a catalogue (a polib.POFile) the book's header; its messages are left as they are."""
+    catalogue.header = CATALOGUE_HEADER_COMMENT
+    catalogue.metadata.update(CATALOGUE_METADATA)
+    catalogue.metadata["Language"] = language
+    if "FULL NAME" in catalogue.metadata.get("Last-Translator", "FULL NAME"):  # Babel's placeholder
+        catalogue.metadata["Last-Translator"] = CATALOGUE_TRANSLATOR
+    if "YEAR" in catalogue.metadata.get("PO-Revision-Date", "YEAR"):  # Babel's placeholder
+        catalogue.metadata["PO-Revision-Date"] = catalogue.metadata.get("POT-Creation-Date", "")
+
 
 def same_in_every_edition(message: str) -> bool:
     """A message every edition shows in English: a citation of the book or of a chapter in APA
@@ -132,7 +159,9 @@ def merge_catalogue(catalogue: Path, template: Path, language: str) -> str:
         buffer = io.BytesIO()
         write_po(buffer, merged, width=CATALOGUE_WIDTH, omit_header=False, ignore_obsolete=True)
         catalogue.parent.mkdir(parents=True, exist_ok=True)
-        polib.pofile(buffer.getvalue().decode("utf-8"), wrapwidth=CATALOGUE_WIDTH).save(str(catalogue))
+        created = polib.pofile(buffer.getvalue().decode("utf-8"), wrapwidth=CATALOGUE_WIDTH)
+        canonical_header(created, language)
+        created.save(str(catalogue))
         return "created"
     existing = polib.pofile(str(catalogue), wrapwidth=CATALOGUE_WIDTH)
     with catalogue.open("rb") as handle:
@@ -156,6 +185,7 @@ def merge_catalogue(catalogue: Path, template: Path, language: str) -> str:
                                      comment="\n".join(message.auto_comments),
                                      tcomment="\n".join(message.user_comments)))
     before = existing.__unicode__()
+    canonical_header(existing, language)  # a header an editor rewrote comes back to the book's
     existing[:] = entries
     after = existing.__unicode__()
     if after == before:
