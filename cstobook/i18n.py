@@ -295,6 +295,21 @@ def figure_words(name: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# The words of the book's maps: each map, drawn once per edition (cstobook.maps.editions), records
+# the English words it shows in figures/NAME.words.json; the figures catalogue translates them.
+MAP_WORDS_SUFFIX = ".words.json"
+
+
+def map_words() -> list[str]:
+    """Every word the book's maps show, as their chapters recorded them, in the order of the files."""
+    from cstobook import paths
+
+    found = []
+    for path in sorted(paths.FIGURES.glob(f"*{MAP_WORDS_SUFFIX}")):
+        found.extend(json.loads(path.read_text(encoding="utf-8")))
+    return list(dict.fromkeys(found))
+
+
 def messages(domain: str) -> list[str]:
     """The English strings of a catalogue, in a stable order (tools/build_edition.py --catalogues)."""
     if domain == "data":
@@ -307,7 +322,8 @@ def messages(domain: str) -> list[str]:
                 found.extend(str(value) for value in frame[column].dropna())
         return list(dict.fromkeys(found))
     if domain == "figures":
-        return list(dict.fromkeys(word for name in TRANSLATED_FIGURES for word in figure_words(name)))
+        return list(dict.fromkeys([*(word for name in TRANSLATED_FIGURES for word in figure_words(name)),
+                                   *map_words()]))
     if domain == "edition":
         from cstobook import edition
 
