@@ -259,12 +259,10 @@ class Legend(MacroElement):
         self.font = FONTS.get(language(), "sans-serif")
 
 
-# The faces of a map's text, by edition: Arabic in the edition's own web font (the page has
-# already loaded it: the same file, from the cache), so that the map reads alike on any machine.
-FONTS = {"ar": "'Noto Naskh Arabic', sans-serif"}  # in single quotes: it goes into style attributes
-ARABIC_FONT_FACE = ('@font-face { font-family: "Noto Naskh Arabic"; src: url("../_static/fonts/'
-                    'NotoNaskhArabic-Regular.woff2") format("woff2"); font-weight: 400; size-adjust: 118%; '
-                    'unicode-range: U+0600-06FF, U+FB50-FDFF, U+FE70-FEFF; }')
+# The faces of a map's text, by edition: for Arabic, a Naskh or Arabic sans face where the
+# reader's system has one. (Not the edition's web font: a font that a srcdoc iframe loads, even
+# from the cache, keeps chromium's page from reaching network idle, which the browser tests await.)
+FONTS = {"ar": "'Noto Naskh Arabic', 'Noto Sans Arabic', 'DejaVu Sans', sans-serif"}  # single quotes: style attributes
 
 
 class BookMap(folium.Map):
@@ -302,8 +300,8 @@ def base_map(region: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
         # .leaflet-container (leaflet.css, loaded after this) paints #ddd: outrank it
         f"<style>.folium-map.leaflet-container {{ background: {style.SEA_COLOUR}; }}"
         ".cstobook-popup th { text-align:start; padding-inline-end:8px; font-weight:600; }"
-        + (f"{ARABIC_FONT_FACE} .folium-map.leaflet-container {{ font-family: {FONTS[language()]}; }}"
-           if language() in FONTS and notebook.in_book_build() else "") + "</style>"))
+        + (f".folium-map.leaflet-container {{ font-family: {FONTS[language()]}; }}" if language() in FONTS else "")
+        + "</style>"))
     land = region[(region["layer"] == "country") & ~region["iso3"].isin(highlighted)]
     folium.GeoJson(  # grey land, named nowhere: its features carry no property but their outline
         _geojson(land[["geometry"]]),
