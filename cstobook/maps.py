@@ -301,6 +301,8 @@ def base_map(region: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
         f"<style>.folium-map.leaflet-container {{ background: {style.SEA_COLOUR}; }}"
         ".cstobook-popup th { text-align:start; padding-inline-end:8px; font-weight:600; }"
         + (f".folium-map.leaflet-container {{ font-family: {FONTS[language()]}; }}" if language() in FONTS else "")
+        # a right-to-left map keeps its scale bar's "100 km" left to right, within the bar
+        + (".leaflet-control-scale-line { direction: ltr; }" if i18n.direction(language()) == "rtl" else "")
         + "</style>"))
     land = region[(region["layer"] == "country") & ~region["iso3"].isin(highlighted)]
     folium.GeoJson(  # grey land, named nowhere: its features carry no property but their outline
