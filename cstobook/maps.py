@@ -79,9 +79,7 @@ def plain(text) -> Said:
 
 def sourced(text, source_id) -> Said:
     """A sourced statement for a popup: 'text [Author Year]'."""
-    from cstobook import tables
-
-    return Said(f"{say(text)} [{tables.author_years(source_id)}]")
+    return Said(f"{say(text)} [{sources(source_id)}]")
 
 
 def dated(iso, text, source_id) -> Said:
@@ -141,19 +139,27 @@ def editions(name: str, draw):
     return Editions(drawn) if len(drawn) > 1 else drawn["en"]
 
 
-# A run of Latin letters (a source's 'Author Year', a name kept in its script) inside the text of
-# a right-to-left map: set in <bdi>, so that it keeps its order where the line wraps.
-_LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f\u0400-\u04ff][\w.,:;/'’+~@\-–—]*"
-                        r"(?:[ \u00a0]+[\w.,:;/'’+~@\-–—]*[A-Za-z0-9\u00c0-\u024f\u0400-\u04ff][\w.,:;/'’+~@\-–—]*)*")
+# A run kept in its own script inside a map's text (a source's 'Author Year'): marked, as it is
+# composed, with Unicode's isolate controls (FSI ... PDI), which a right-to-left map shows as
+# <bdi>, so that it keeps its order where the line wraps. Only such runs are isolated: an English
+# word left untranslated stays in the text, where the Arabic edition's tests see it.
+ISOLATE, END_ISOLATE = "\u2068", "\u2069"
+
+
+def sources(source_id) -> Said:
+    """A row's sources as readers see them ('Author Year; Author Year'), isolated."""
+    from cstobook import tables
+
+    return Said(f"{ISOLATE}{tables.author_years(source_id)}{END_ISOLATE}")
 
 
 def shown(text) -> str:
-    """`text` said in the edition's language and escaped for the map's HTML; in a right-to-left
-    edition its Latin runs isolated (<bdi>)."""
+    """`text` said in the edition's language and escaped for the map's HTML, its isolated runs
+    set in <bdi> in a right-to-left edition (and unmarked in the others)."""
     escaped = escape(say(text))
     if i18n.direction(language()) == "rtl":
-        escaped = _LATIN_RUN.sub(lambda m: f"<bdi>{m[0].rstrip('.,:;')}</bdi>{m[0][len(m[0].rstrip('.,:;')):]}", escaped)
-    return escaped
+        return escaped.replace(ISOLATE, "<bdi>").replace(END_ISOLATE, "</bdi>")
+    return escaped.replace(ISOLATE, "").replace(END_ISOLATE, "")
 
 
 def escape(text) -> str:

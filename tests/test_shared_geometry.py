@@ -94,9 +94,14 @@ def test_maps_are_drawn_once_per_edition_in_the_edition_s_words(region, monkeypa
     monkeypatch.setattr(paths, "FIGURES", tmp_path)
     monkeypatch.setenv(notebook.BOOK_BUILD_VARIABLE, "1")
 
+    from cstobook import data
+
+    key = sorted(data.bibliography_keys())[0]
+
     def draw():
         fmap = maps.base_map(region, (20.0, 40.0, 50.0, 60.0), highlighted=["UKR"])
-        maps.add_category_layers(fmap, region, {"UKR": "Ukraine"}, {"UKR": [("Status", "Invaded on 24 February 2022")]})
+        maps.add_category_layers(fmap, region, {"UKR": "Ukraine"},
+                                 {"UKR": [("Status", maps.sourced("Invaded on 24 February 2022", key))]})
         return maps.finish(fmap, "Alliances over time", [("Ukraine", "#ffffff", False)])
 
     both = maps.editions("map_test", draw)._repr_html_()
@@ -107,6 +112,8 @@ def test_maps_are_drawn_once_per_edition_in_the_edition_s_words(region, monkeypa
     assert 'title="خريطة تفاعلية: ' in arabic and "bottom:12px; right:12px" in arabic and "bottom:12px; left:12px" in english
     assert arabic.count(f'"{geometry.KEY_PROPERTY}"') == english.count(f'"{geometry.KEY_PROPERTY}"') > 0
     assert not re.search(r'"type":\s*"(Multi)?Polygon"', arabic)
+    # the source of a popup's row isolated in the right-to-left map only, and no control character left
+    assert "<bdi>" in arabic and "<bdi>" not in english and maps.ISOLATE not in arabic + english
     recorded = json.loads((tmp_path / f"map_test{i18n.MAP_WORDS_SUFFIX}").read_text(encoding="utf-8"))
     assert {"Ukraine", "Status", "Invaded on 24 February 2022", "Alliances over time", "Legend"} <= set(recorded)
     monkeypatch.delenv(notebook.BOOK_BUILD_VARIABLE)
