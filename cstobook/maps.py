@@ -333,7 +333,7 @@ def add_category_layers(fmap: folium.Map, region: gpd.GeoDataFrame, categories: 
         for iso3 in sorted(code for code, cat in categories.items() if cat == category):
             name = say(land.loc[iso3, "name"])
             layer = folium.GeoJson(
-                _geojson(land.loc[[iso3], ["geometry"]]),  # named by its tooltip and popup
+                _geojson(land.loc[[iso3], ["geometry"]].assign(name=name)),
                 name=name,
                 style_function=lambda _, c=colour: {"fillColor": c, "fillOpacity": 0.85,
                                                     "color": style.BORDER_COLOUR, "weight": 1},
@@ -349,7 +349,7 @@ def add_occupied_layer(fmap: folium.Map, region: gpd.GeoDataFrame, label: str) -
     group = folium.FeatureGroup(name=say(label), show=True).add_to(fmap)
     for _, area in occupied.iterrows():
         layer = folium.GeoJson(
-            _geojson(occupied.loc[[area.name], ["geometry"]]),
+            _geojson(occupied.loc[[area.name], ["geometry"]].assign(name=say(area["name"]))),
             name=say(area["name"]),
             style_function=lambda _: {"fillColor": style.CATEGORY_COLOURS["Occupied"], "fillOpacity": 0.6,
                                       "color": style.INK, "weight": 1.5, "dashArray": "5 4"},
