@@ -26,6 +26,14 @@ def figure_words(name: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def map_words() -> list[str]:
+    """Every word the book's maps show, as their chapters recorded them, in the order of the files."""
+    found = []
+    for path in sorted(paths.FIGURES.glob(f"*{i18n.MAP_WORDS_SUFFIX}")):
+        found.extend(json.loads(path.read_text(encoding="utf-8")))
+    return list(dict.fromkeys(found))
+
+
 def source_names() -> list[str]:
     """The names that cite the bibliography's entries in tables and source lines ('Reuters' of
     'Reuters 2022'), in the bibliography's order: the names catalogue's messages."""
@@ -52,7 +60,8 @@ def messages(domain: str) -> list[str]:
                 found.extend(str(value) for value in frame[column].dropna())
         return list(dict.fromkeys(found))
     if domain == "figures":
-        return list(dict.fromkeys(word for name in i18n.TRANSLATED_FIGURES for word in figure_words(name)))
+        return list(dict.fromkeys([*(word for name in i18n.TRANSLATED_FIGURES for word in figure_words(name)),
+                                   *map_words()]))
     if domain == "edition":
         return list(dict.fromkeys([i18n.book_title(), edition.title(), *i18n.EDITION_WORDS.values(),
                                    *i18n.FURNITURE, *i18n.BIBLIOGRAPHY_WORDS]))

@@ -387,6 +387,11 @@ TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
                       "russia_legal_case", "membership_history")  # chapters/russias-case.md, alliance-on-paper.md
 
 
+# The words of the book's maps: each map, drawn once per edition (cstobook.maps.editions), records
+# the English words it shows in figures/NAME.words.json; the figures catalogue translates them.
+MAP_WORDS_SUFFIX = ".words.json"
+
+
 GLOSSARY_CHECKED_KINDS = ("the alliance", "bodies", "forces", "names")
 
 

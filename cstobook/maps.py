@@ -16,7 +16,7 @@ import numpy as np
 import geopandas as gpd
 from branca.element import MacroElement, Template
 
-from cstobook import geometry, notebook, style
+from cstobook import geometry, i18n, notebook, style
 
 # Chapters are built into chapters/*.html; a map's srcdoc iframe resolves relative URLs against
 # its parent page, so the assets are one folder up.
@@ -32,6 +32,135 @@ MAP_HEIGHT = "560px"  # of the iframe a map is shown in: tall enough for legend 
 
 Popup = Sequence[tuple[str, str]]  # rows of (label, value) shown in a country's popup
 
+# folium writes layer names and GeoJSON properties as JSON: Arabic as itself, not as \\uXXXX escapes
+# (six bytes a letter, on every map page of the Arabic edition). Still HTML-safe (<, >, &, ').
+folium.GeoJson._template.environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+
+
+# --- Editions ------------------------------------------------------------------------------------
+# A map is drawn once per edition of the book (`editions`): every word it shows (legend, layer
+# names, popups, tooltips, its title) passes through `say`, which gives it in the edition's
+# language from the catalogues (a cell of data/ as the data catalogue translates it, else the
+# figures catalogue) and records the English, so that `make catalogues` lists it (figures/NAME.words.json).
+
+_EDITION = {"language": "en", "words": None}
+
+
+class Said(str):
+    """A text already in the language of the edition being drawn: `say` passes it through."""
+
+
+def language() -> str:
+    """The language of the edition whose map is being drawn ('en' outside `editions`)."""
+    return _EDITION["language"]
+
+
+def say(text, **values) -> Said:
+    """`text` in the edition's language; `values` (already said, or numbers) fill its {fields}.
+    A text that is already `Said` comes back as it is."""
+    if isinstance(text, Said):
+        return text
+    text = str(text)
+    if _EDITION["words"] is not None:
+        _EDITION["words"].append(text)
+    own = text
+    if language() != "en":
+        for domain in ("data", "figures"):
+            if i18n.is_translated(text, language(), domain):
+                own = i18n.translate(text, language(), domain)
+                break
+    return Said(own.format(**values) if values else own)
+
+
+def plain(text) -> Said:
+    """A text with no word to translate (numbers, punctuation, parts already said)."""
+    return Said(text)
+
+
+def sourced(text, source_id) -> Said:
+    """A sourced statement for a popup: 'text [Author Year]'."""
+    return Said(f"{say(text)} [{sources(source_id)}]")
+
+
+def dated(iso, text, source_id) -> Said:
+    """A dated, sourced statement for a popup: 'date: text [Author Year]'."""
+    return Said(f"{when(iso)}: {sourced(text, source_id)}")
+
+
+def quantity(value, unit: str) -> Said:
+    """A value of an indicator as `formatting.format_value` writes it, in the edition's words."""
+    from cstobook import formatting
+
+    english = formatting.format_value(value, unit)
+    found = re.fullmatch(r"(?P<currency>US\$ )?(?P<number>[\d.,]+)(?: (?P<scale>trillion|billion|million))?"
+                         r"(?P<share>% of GDP)?", english)
+    if found is None:
+        return say(english)
+    template = (("US$ " if found["currency"] else "") + "{number}" + (f" {found['scale']}" if found["scale"] else "")
+                + (found["share"] or ""))
+    return Said(english) if template == "{number}" else say(template, number=found["number"])
+
+
+class Editions:
+    """The maps of one figure, one per edition: each edition's build keeps its own
+    (cstobook.i18n.bilingual)."""
+
+    def __init__(self, drawn: Mapping[str, folium.Map]):
+        self.drawn = dict(drawn)
+
+    def _repr_html_(self) -> str:
+        english = self.drawn["en"]._repr_html_()
+        return i18n.bilingual(english, {language: fmap._repr_html_() for language, fmap in self.drawn.items()
+                                        if language != "en"})
+
+
+def words_path(name: str):
+    from cstobook import paths
+
+    return paths.FIGURES / f"{name}{i18n.MAP_WORDS_SUFFIX}"
+
+
+def editions(name: str, draw):
+    """The map `draw()` draws, once per edition of the book (in the book's build; outside it, in
+    English only); `name` (the map's glue name) names the record of its words, figures/NAME.words.json."""
+    drawn, words = {}, []
+    languages = ("en", *i18n.LANGUAGES) if notebook.in_book_build() else ("en",)
+    for edition in languages:
+        _EDITION.update(language=edition, words=words if edition == "en" else None)
+        try:
+            drawn[edition] = draw()
+        finally:
+            _EDITION.update(language="en", words=None)
+    path = words_path(name)
+    text = json.dumps(sorted(set(words)), ensure_ascii=False, indent=0) + "\n"
+    path.parent.mkdir(exist_ok=True)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return Editions(drawn) if len(drawn) > 1 else drawn["en"]
+
+
+# A run kept in its own script inside a map's text (a source's 'Author Year'): marked, as it is
+# composed, with Unicode's isolate controls (FSI ... PDI), which a right-to-left map shows as
+# <bdi>, so that it keeps its order where the line wraps. Only such runs are isolated: an English
+# word left untranslated stays in the text, where the Arabic edition's tests see it.
+ISOLATE, END_ISOLATE = "\u2068", "\u2069"
+
+
+def sources(source_id) -> Said:
+    """A row's sources as readers see them ('Author Year; Author Year'), isolated."""
+    from cstobook import tables
+
+    return Said(f"{ISOLATE}{tables.author_years(source_id)}{END_ISOLATE}")
+
+
+def shown(text) -> str:
+    """`text` said in the edition's language and escaped for the map's HTML, its isolated runs
+    set in <bdi> in a right-to-left edition (and unmarked in the others)."""
+    escaped = escape(say(text))
+    if i18n.direction(language()) == "rtl":
+        return escaped.replace(ISOLATE, "<bdi>").replace(END_ISOLATE, "</bdi>")
+    return escaped.replace(ISOLATE, "").replace(END_ISOLATE, "")
+
 
 def escape(text) -> str:
     """Text for the map's HTML. folium puts popup and tooltip HTML inside JavaScript template
@@ -44,14 +173,13 @@ def escape(text) -> str:
 _ISO_DATE = re.compile(r"(?<![\d-])\d{4}-\d{2}(?:-\d{2})?(?![\d-])")
 
 
-def when(iso) -> str:
-    """A date of the data spelled as far as it is known, for popups: '2022-09-21' -> '21 September
-    2022', '2022-09' -> 'September 2022' (never the 1st of a month it does not know), '2022'."""
-    from cstobook import i18n
-
+def when(iso) -> Said:
+    """A date of the data spelled as far as it is known, for popups, in the edition's language:
+    '2022-09-21' -> '21 September 2022', '2022-09' -> 'September 2022' (never the 1st of a month it
+    does not know), '2022'."""
     if hasattr(iso, "day"):  # a full date, typed as one by its table's schema
-        return f"{iso.day} {iso:%B %Y}"
-    return i18n.spelled_partial_date(str(iso), "en")
+        return Said(i18n.spelled_date(iso, language()) if language() != "en" else f"{iso.day} {iso:%B %Y}")
+    return Said(i18n.spelled_partial_date(str(iso), language()))
 
 
 def popup_problems(texts) -> list[str]:
@@ -74,9 +202,9 @@ def popup_html(title: str, rows: Popup) -> str:
     problems = popup_problems([title, *(text for row in rows for text in row)])
     if problems:
         raise ValueError("a map popup shows what readers should not see: " + "; ".join(problems))
-    body = "".join(f"<tr><th scope='row'>{escape(label)}</th><td>{escape(value)}</td></tr>"
+    body = "".join(f"<tr><th scope='row'>{shown(label)}</th><td>{shown(value)}</td></tr>"
                    for label, value in rows)
-    return (f"<div class='cstobook-popup'><strong>{escape(title)}</strong>"
+    return (f"<div class='cstobook-popup'><strong>{shown(title)}</strong>"
             f"<table>{body}</table></div>")
 
 
@@ -98,7 +226,8 @@ def _geojson(frame: gpd.GeoDataFrame) -> dict:
 
 class Legend(MacroElement):
     """A fixed legend box, which a reader can fold by its title (smaller on phones); entries are
-    (label, colour, dashed) and are escaped."""
+    (label, colour, dashed), said in the edition's language and escaped. In a right-to-left
+    edition it stands on the right, its swatches before the labels on the right."""
 
     _template = Template("""
         {% macro html(this, kwargs) %}
@@ -110,13 +239,13 @@ class Legend(MacroElement):
           }
           .cstobook-legend summary { cursor: pointer; font-weight: bold; }
         </style>
-        <details class="cstobook-legend" aria-label="Legend" open
-             style="position:absolute; bottom:12px; left:12px; z-index:9999; background:#fff;
+        <details class="cstobook-legend" aria-label="{{ this.aria_label }}" open
+             style="position:absolute; bottom:12px; {{ this.side }}:12px; z-index:9999; background:#fff;
                     color:#222; padding:6px 10px; border:1px solid #999; border-radius:4px;
-                    font:12px/1.35 sans-serif; max-width:55%;">
+                    font:12px/1.35 {{ this.font }}; max-width:55%;">
           <summary>{{ this.title }}</summary>
           {% for label, colour, dashed in this.entries %}
-          <div><span class="cstobook-swatch" style="display:inline-block; width:14px; height:14px; margin-right:6px;
+          <div><span class="cstobook-swatch" style="display:inline-block; width:14px; height:14px; margin-{{ this.gap }}:6px;
                vertical-align:-2px; background:{{ colour }};
                border:2px {{ 'dashed' if dashed else 'solid' }} #333;"></span>{{ label }}</div>
           {% endfor %}
@@ -127,15 +256,28 @@ class Legend(MacroElement):
     def __init__(self, title: str, entries: Sequence[tuple[str, str, bool]]):
         super().__init__()
         self._name = "Legend"
-        self.title = escape(title)
-        self.entries = [(escape(label), colour, dashed) for label, colour, dashed in entries]
+        self.title = shown(title)
+        self.aria_label = shown("Legend")
+        self.entries = [(shown(label), colour, dashed) for label, colour, dashed in entries]
+        right_to_left = i18n.direction(language()) == "rtl"
+        self.side = "right" if right_to_left else "left"
+        self.gap = "left" if right_to_left else "right"
+        self.font = FONTS.get(language(), "sans-serif")
+
+
+# The faces of a map's text, by edition: for Arabic, a Naskh or Arabic sans face where the
+# reader's system has one. (Not the edition's web font: a font that a srcdoc iframe loads, even
+# from the cache, keeps chromium's page from reaching network idle, which the browser tests await.)
+FONTS = {"ar": "'Noto Naskh Arabic', 'Noto Sans Arabic', 'DejaVu Sans', sans-serif"}  # single quotes: style attributes
 
 
 class BookMap(folium.Map):
     """A folium map shown in an iframe whose title names it (its accessible name; without one,
-    axe-core reports frame-title, serious). `finish` sets the title from the legend's."""
+    axe-core reports frame-title, serious). `finish` sets the title from the legend's. Its
+    document says its language and direction (`language`, the edition's it was drawn for)."""
 
     title = "Interactive map"
+    language = "en"
 
     def _repr_html_(self, **kwargs) -> str:
         markup = super()._repr_html_(**kwargs)
@@ -143,6 +285,9 @@ class BookMap(folium.Map):
         markup = markup.replace('"allowfullscreen" "webkitallowfullscreen" "mozallowfullscreen"', "allowfullscreen")
         # the templates' indentation is a tenth of a map's markup, on every page that has one
         markup = re.sub(r"\n[ \t]+", "\n", markup)
+        if self.language != "en":  # the map's document (escaped in srcdoc) in its language and direction
+            markup = markup.replace("&lt;html&gt;", f"&lt;html lang=&quot;{self.language}&quot; "
+                                                    f"dir=&quot;{i18n.direction(self.language)}&quot;&gt;", 1)
         return markup.replace("<iframe ", f'<iframe title="{html.escape(self.title)}" ', 1)
 
 
@@ -151,6 +296,7 @@ def base_map(region: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
     """A tile-less map over `bounds` (lon_min, lat_min, lon_max, lat_max) with the countries as grey
     land, except those in `highlighted`, which category layers draw (each outline is sent once)."""
     fmap = BookMap(tiles=None, control_scale=True, zoom_snap=0.25)
+    fmap.language = language()
     fmap.get_root().height = MAP_HEIGHT
     if notebook.in_book_build():
         fmap.default_js = LOCAL_JS
@@ -159,10 +305,14 @@ def base_map(region: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
     fmap.get_root().header.add_child(folium.Element(
         # .leaflet-container (leaflet.css, loaded after this) paints #ddd: outrank it
         f"<style>.folium-map.leaflet-container {{ background: {style.SEA_COLOUR}; }}"
-        ".cstobook-popup th { text-align:left; padding-right:8px; font-weight:600; }</style>"))
+        ".cstobook-popup th { text-align:start; padding-inline-end:8px; font-weight:600; }"
+        + (f".folium-map.leaflet-container {{ font-family: {FONTS[language()]}; }}" if language() in FONTS else "")
+        # a right-to-left map keeps its scale bar's "100 km" left to right, within the bar
+        + (".leaflet-control-scale-line { direction: ltr; }" if i18n.direction(language()) == "rtl" else "")
+        + "</style>"))
     land = region[(region["layer"] == "country") & ~region["iso3"].isin(highlighted)]
-    folium.GeoJson(
-        _geojson(land[["name", "geometry"]]),
+    folium.GeoJson(  # grey land, named nowhere: its features carry no property but their outline
+        _geojson(land[["geometry"]]),
         name="Other countries",
         style_function=lambda _: {"fillColor": style.CATEGORY_COLOURS["Other"], "fillOpacity": 1,
                                   "color": style.BORDER_COLOUR, "weight": 0.8},
@@ -178,17 +328,17 @@ def add_category_layers(fmap: folium.Map, region: gpd.GeoDataFrame, categories: 
     """One toggleable layer per category; each country in it gets its own escaped popup."""
     land = region[region["layer"] == "country"].set_index("iso3")
     for category in dict.fromkeys(categories.values()):
-        group = folium.FeatureGroup(name=category, show=True).add_to(fmap)
+        group = folium.FeatureGroup(name=say(category), show=True).add_to(fmap)
         colour = style.CATEGORY_COLOURS[category.split(" ")[0]]
         for iso3 in sorted(code for code, cat in categories.items() if cat == category):
-            name = land.loc[iso3, "name"]
+            name = say(land.loc[iso3, "name"])
             layer = folium.GeoJson(
-                _geojson(land.loc[[iso3], ["name", "geometry"]]),
+                _geojson(land.loc[[iso3], ["geometry"]].assign(name=name)),
                 name=name,
                 style_function=lambda _, c=colour: {"fillColor": c, "fillOpacity": 0.85,
                                                     "color": style.BORDER_COLOUR, "weight": 1},
                 highlight_function=lambda _: {"weight": 3, "color": style.INK},
-                tooltip=escape(name),
+                tooltip=shown(name),
             )
             folium.Popup(popup_html(name, popups.get(iso3, [])), max_width=320).add_to(layer)
             layer.add_to(group)
@@ -196,14 +346,14 @@ def add_category_layers(fmap: folium.Map, region: gpd.GeoDataFrame, categories: 
 
 def add_occupied_layer(fmap: folium.Map, region: gpd.GeoDataFrame, label: str) -> None:
     occupied = region[region["layer"] == "occupied"]
-    group = folium.FeatureGroup(name=label, show=True).add_to(fmap)
+    group = folium.FeatureGroup(name=say(label), show=True).add_to(fmap)
     for _, area in occupied.iterrows():
         layer = folium.GeoJson(
-            _geojson(occupied.loc[[area.name], ["name", "geometry"]]),
-            name=area["name"],
+            _geojson(occupied.loc[[area.name], ["geometry"]].assign(name=say(area["name"]))),
+            name=say(area["name"]),
             style_function=lambda _: {"fillColor": style.CATEGORY_COLOURS["Occupied"], "fillOpacity": 0.6,
                                       "color": style.INK, "weight": 1.5, "dashArray": "5 4"},
-            tooltip=escape(area["name"]),
+            tooltip=shown(area["name"]),
         )
         folium.Popup(popup_html(area["name"], [("Status (Natural Earth, 2017)", area["status_note"])]),
                      max_width=320).add_to(layer)
@@ -223,7 +373,7 @@ class TimeControl(MacroElement):
           control.onAdd = function () {
             var box = L.DomUtil.create("div", "cstobook-time-control");
             box.style.cssText = "background:#fff;color:#222;padding:6px 10px;border:1px solid #999;" +
-                                "border-radius:4px;font:13px/1.4 sans-serif;";
+                                "border-radius:4px;font:13px/1.4 {{ this.font }};";
             box.innerHTML = '<label for="{{ this.get_name() }}_range">{{ this.title }}: ' +
                             '<output id="{{ this.get_name() }}_out"></output></label><br>' +
                             '<input type="range" id="{{ this.get_name() }}_range" min="0" max="' +
@@ -255,9 +405,10 @@ class TimeControl(MacroElement):
         super().__init__()
         self._name = "TimeControl"
         self.layer_name = layer.get_name()
-        self.snapshots_json = json.dumps([{"label": escape(label), "colours": dict(colours)}
-                                          for label, colours in snapshots])
-        self.title = escape(title)
+        self.snapshots_json = json.dumps([{"label": shown(label), "colours": dict(colours)}
+                                          for label, colours in snapshots], ensure_ascii=False)
+        self.title = shown(title)
+        self.font = FONTS.get(language(), "sans-serif")
         self.default = default
         self.start = start
 
@@ -268,10 +419,10 @@ def add_time_layer(fmap: folium.Map, region: gpd.GeoDataFrame, iso3: Sequence[st
     """The countries `iso3` as one layer, coloured by the snapshot chosen on a slider."""
     land = region[(region["layer"] == "country") & region["iso3"].isin(iso3)].copy()
     # folium's GeoJson tooltips and popups insert property values as HTML: pass escaped values only.
-    land["label"] = land["name"].map(escape)
+    land["label"] = land["name"].map(shown)
     land["popup"] = [popup_html(row["name"], popups.get(row["iso3"], [])) for _, row in land.iterrows()]
     layer = folium.GeoJson(
-        _geojson(land[["iso3", "label", "popup", "geometry"]]), name=name,
+        _geojson(land[["iso3", "label", "popup", "geometry"]]), name=say(name),
         style_function=lambda _: {"fillColor": style.CATEGORY_COLOURS["Other"], "fillOpacity": 0.9,
                                   "color": style.BORDER_COLOUR, "weight": 1},
         highlight_function=lambda _: {"weight": 3, "color": style.INK},
@@ -283,22 +434,23 @@ def add_time_layer(fmap: folium.Map, region: gpd.GeoDataFrame, iso3: Sequence[st
 
 def add_outlines(fmap: folium.Map, areas: gpd.GeoDataFrame, label: str, colour: str) -> None:
     """Unfilled outlines (for example administrative divisions), each named in an escaped tooltip."""
-    group = folium.FeatureGroup(name=label, show=True).add_to(fmap)
+    group = folium.FeatureGroup(name=say(label), show=True).add_to(fmap)
     for _, area in areas.iterrows():
-        folium.GeoJson(_geojson(areas.loc[[area.name], ["name", "geometry"]]), name=area["name"],
+        name = say(area["name"])
+        folium.GeoJson(_geojson(areas.loc[[area.name], ["geometry"]]), name=name,
                        style_function=lambda _: {"fill": False, "color": colour, "weight": 2},
-                       tooltip=escape(area["name"])).add_to(group)
+                       tooltip=shown(name)).add_to(group)
 
 
 def add_points(fmap: folium.Map, points, label: str, colour: str, popups: Sequence[tuple[str, Popup]],
                radius: int = 7) -> None:
     """One toggleable layer of circle markers; `points` has lat and lon, `popups` one
     (title, rows) per point, in the same order. Titles and rows are escaped."""
-    group = folium.FeatureGroup(name=label, show=True).add_to(fmap)
+    group = folium.FeatureGroup(name=say(label), show=True).add_to(fmap)
     for (_, point), (title, rows) in zip(points.iterrows(), popups):
         marker = folium.CircleMarker(location=[point["lat"], point["lon"]], radius=radius, color=style.INK,
                                      weight=1.5, fill=True, fill_color=colour, fill_opacity=0.9,
-                                     tooltip=escape(title))
+                                     tooltip=shown(title))
         folium.Popup(popup_html(title, rows), max_width=340).add_to(marker)
         marker.add_to(group)
 
@@ -306,20 +458,20 @@ def add_points(fmap: folium.Map, points, label: str, colour: str, popups: Sequen
 def add_routes(fmap: folium.Map, routes: Sequence[tuple[str, Sequence[tuple[float, float]], Popup]],
                label: str, colour: str) -> None:
     """Schematic routes as dashed lines through (lat, lon) waypoints, each with an escaped popup."""
-    group = folium.FeatureGroup(name=label, show=True).add_to(fmap)
+    group = folium.FeatureGroup(name=say(label), show=True).add_to(fmap)
     for name, waypoints, rows in routes:
         line = folium.PolyLine(waypoints, color=colour, weight=4, dash_array="8 6", opacity=0.9,
-                               tooltip=escape(name))
+                               tooltip=shown(name))
         folium.Popup(popup_html(name, rows), max_width=340).add_to(line)
         line.add_to(group)
         folium.CircleMarker(location=waypoints[-1], radius=5, color=colour, fill=True, fill_opacity=1,
-                            tooltip=escape(name)).add_to(group)
+                            tooltip=shown(name)).add_to(group)
 
 
 def finish(fmap: folium.Map, legend_title: str, legend: Sequence[tuple[str, str, bool]],
            layer_control: bool = True) -> folium.Map:
     Legend(legend_title, legend).add_to(fmap)
-    fmap.title = f"Interactive map: {legend_title}"
+    fmap.title = say("Interactive map: {title}", title=say(legend_title))
     if layer_control:
         folium.LayerControl(collapsed=False).add_to(fmap)
     return fmap

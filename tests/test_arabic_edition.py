@@ -7,7 +7,9 @@ The browser tests (test_browser.py, test_accessibility.py) visit the Arabic page
 English ones."""
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from urllib.parse import urljoin
 
 import polib
@@ -409,3 +411,102 @@ def latin_contexts(element) -> list[str]:
         run.decompose()
     return [" > ".join(f"{p.name}{p.attrs}"[:80] for p in reversed(list(text.parents)[:4])) + f": {text[:60]!r}"
             for text in copy.find_all(string=re.compile(r"[A-Za-z]{2,}"))]
+
+
+# --- How much of each page is Arabic -------------------------------------------------------------
+# The share of a page's letters, outside the runs the edition isolates (ISOLATED: names, URLs,
+# glosses, code) and the bibliography's entries (sources listed in their own languages), that are
+# Arabic; the words of its maps count too: their legends, layer names, popups, tooltips and titles.
+ARABIC_SHARE = 0.95
+UNTRANSLATED_CLASS = "cstobook-untranslated"  # English left untranslated, as _ext/editions.py marks it
+BIBLIOGRAPHY_ENTRIES = ".citation, .footnote"  # sphinxcontrib-bibtex's entries, in their own languages
+ARABIC_LETTERS = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+# What a map document shows readers beyond its HTML (its legend): the HTML of popups and tooltips
+# (folium writes it in JavaScript template literals), the layer control's names, the GeoJSON
+# properties a layer shows (label, popup) and the slider's labels and title.
+MAP_TEMPLATE_LITERAL = re.compile(r"`((?:[^`\\]|\\.)*)`", re.S)
+MAP_LAYER_NAMES = re.compile(r"overlays\s*:\s*\{(.*?)\}", re.S)
+MAP_JSON_TEXT = re.compile(r'"(?:label|popup)"\s*:\s*("(?:[^"\\]|\\.)*")')
+MAP_JSON_KEY = re.compile(r'("(?:[^"\\]|\\.)*")\s*:')
+MAP_SLIDER_TITLE = re.compile(r"<label for=\"[^\"]*\">([^<]*?):\s*'")
+
+
+def letters(text: str) -> tuple[int, int]:
+    """(Arabic letters, all letters) of `text`."""
+    every = [c for c in text if unicodedata.category(c).startswith("L")]
+    return sum(1 for c in every if ARABIC_LETTERS.match(c)), len(every)
+
+
+def outside_isolated_runs(markup: str) -> str:
+    """The text of `markup` less its isolated runs and bibliography entries. What the edition marks
+    as not translated (lang="en" dir="ltr" on a whole message or output) is no isolated run: it counts."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(markup, "html.parser")
+    for untranslated in soup.select(f".{UNTRANSLATED_CLASS}"):
+        del untranslated["lang"], untranslated["dir"]
+    for run in soup.select(f"{ISOLATED}, {BIBLIOGRAPHY_ENTRIES}"):
+        run.decompose()
+    return soup.get_text(" ")
+
+
+def map_texts(srcdoc: str) -> list[str]:
+    """The texts a map document (an iframe's srcdoc) shows readers, as HTML fragments."""
+    import json
+
+    from bs4 import BeautifulSoup
+
+    document = BeautifulSoup(srcdoc, "html.parser")
+    scripts = "\n".join(script.get_text() for script in document.find_all("script"))
+    for element in document.find_all(["script", "style"]):
+        element.decompose()
+    texts = [str(document.body or document)]
+    # folium's own code in template literals interpolates (${...}); the book's escaped texts never do
+    texts += [literal for literal in MAP_TEMPLATE_LITERAL.findall(scripts) if "${" not in literal]
+    texts += [json.loads(key) for block in MAP_LAYER_NAMES.findall(scripts) for key in MAP_JSON_KEY.findall(block)]
+    texts += [json.loads(value) for value in MAP_JSON_TEXT.findall(scripts)]
+    texts += MAP_SLIDER_TITLE.findall(scripts)
+    return texts
+
+
+def arabic_share(article) -> tuple[int, int]:
+    """(Arabic letters, all letters) of a page's article outside its isolated runs, with its maps'
+    titles and the texts their documents show."""
+    texts = [outside_isolated_runs(str(article))]
+    for frame in article.find_all("iframe"):
+        texts.append(frame.get("title", ""))
+        texts += [outside_isolated_runs(text) for text in map_texts(frame.get("srcdoc", ""))]
+    counts = [letters(text) for text in texts]
+    return sum(arabic for arabic, _ in counts), sum(every for _, every in counts)
+
+
+def test_arabic_share_counts_letters_outside_isolated_runs_and_inside_maps():
+    """The measure itself: isolated runs and bibliography entries are left out; a map's legend,
+    popups, tooltips, layer names and title are counted."""
+    from bs4 import BeautifulSoup
+
+    srcdoc = html.escape(
+        '<html><body><details class="cstobook-legend"><summary>مفتاح</summary></details>'
+        '<script>var p = $(`<div>Popup in English</div>`)[0]; t.bindTooltip(`<div>تلميح <bdi>Reuters</bdi></div>`);'
+        'var code = `${handleObject(feature.properties)}`;'
+        'var l = {base_layers : {}, overlays : {"Layer" : g,},};'
+        'x_add({"features": [{"properties": {"label": "\\u0628\\u0644\\u062f", "popup": "<b>Land</b>"}}]});'
+        "box.innerHTML = '<label for=\"t_range\">Members on: ' + s;</script></body></html>")
+    article = BeautifulSoup(f'<article><p>نص عربي <bdi>Sky News Arabia</bdi> <span lang="en">English</span></p>'
+                            f'<p class="cstobook-untranslated" lang="en" dir="ltr">Not yet</p>'
+                            f'<div class="citation">Reuters. A source.</div>'
+                            f'<iframe title="خريطة" srcdoc="{srcdoc}"></iframe></article>', "html.parser").article
+    arabic, every = arabic_share(article)
+    # Arabic: نص عربي (6), خريطة (5), مفتاح (5), تلميح (5), بلد (3); Latin: Not yet (6), Popup in
+    # English (14), Layer (5), Land (4), Members on (9)
+    assert (arabic, every) == (24, 24 + 38)
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page in i18n.PAGES_IN_FULL])
+def test_pages_translated_in_full_are_arabic_outside_isolated_runs(built_book, page):
+    """On every page the edition translates in full, at least 95% of the letters outside isolated
+    Latin runs (names, URLs, glosses, code) and the bibliography's entries are Arabic, the words of
+    the page's maps (legends, popups, tooltips, layer names, titles) included."""
+    arabic, every = arabic_share(built_page(built_book, FOLDER + page).find("article"))
+    assert every and arabic / every >= ARABIC_SHARE, (
+        f"{page}: {arabic / every:.1%} of {every:,} letters are Arabic (at least {ARABIC_SHARE:.0%} needed)")

@@ -80,3 +80,41 @@ def test_maps_outside_the_book_carry_their_outlines(region, monkeypatch):
     assert geometry.SCRIPT not in document
     assert geometry.KEY_PROPERTY not in document
     assert document.count('"Polygon"') + document.count('"MultiPolygon"') > 1
+
+
+def test_maps_are_drawn_once_per_edition_in_the_edition_s_words(region, monkeypatch, tmp_path):
+    """In the book's build a map is drawn once per edition (each edition's build keeps its own):
+    the Arabic one says its language and direction, has its legend on the right and shows the
+    figures catalogue's words, with its outlines still from the shared file; the English words it
+    showed are recorded for the catalogue. Outside the book there is one map, in English."""
+    import html
+
+    from cstobook import i18n
+
+    monkeypatch.setattr(paths, "FIGURES", tmp_path)
+    monkeypatch.setenv(notebook.BOOK_BUILD_VARIABLE, "1")
+
+    from cstobook import data
+
+    key = sorted(data.bibliography_keys())[0]
+
+    def draw():
+        fmap = maps.base_map(region, (20.0, 40.0, 50.0, 60.0), highlighted=["UKR"])
+        maps.add_category_layers(fmap, region, {"UKR": "Ukraine"},
+                                 {"UKR": [("Status", maps.sourced("Invaded on 24 February 2022", key))]})
+        return maps.finish(fmap, "Alliances over time", [("Ukraine", "#ffffff", False)])
+
+    both = maps.editions("map_test", draw)._repr_html_()
+    english, arabic = (html.unescape(i18n.one_edition(both, language)) for language in ("en", "ar"))
+    assert '<html lang="ar" dir="rtl">' in arabic and "<html>" in english
+    for word in ("Ukraine", "Invaded on 24 February 2022", "Alliances over time", "Legend"):
+        assert word in english and word not in arabic and i18n.translate(word, "ar", "figures") in arabic, word
+    assert 'title="خريطة تفاعلية: ' in arabic and "bottom:12px; right:12px" in arabic and "bottom:12px; left:12px" in english
+    assert arabic.count(f'"{geometry.KEY_PROPERTY}"') == english.count(f'"{geometry.KEY_PROPERTY}"') > 0
+    assert not re.search(r'"type":\s*"(Multi)?Polygon"', arabic)
+    # the source of a popup's row isolated in the right-to-left map only, and no control character left
+    assert "<bdi>" in arabic and "<bdi>" not in english and maps.ISOLATE not in arabic + english
+    recorded = json.loads((tmp_path / f"map_test{i18n.MAP_WORDS_SUFFIX}").read_text(encoding="utf-8"))
+    assert {"Ukraine", "Status", "Invaded on 24 February 2022", "Alliances over time", "Legend"} <= set(recorded)
+    monkeypatch.delenv(notebook.BOOK_BUILD_VARIABLE)
+    assert "<!--edition:" not in maps.editions("map_test", draw)._repr_html_()
