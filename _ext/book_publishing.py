@@ -140,22 +140,30 @@ def webp_page_images(html_folder: Path) -> None:
 CHART_IMAGE = re.compile(r'<img (?=[^>]*src="(?:\.\./)*_images/)')
 
 
-def lazy_after_the_first(body: str) -> str:
-    """Every chart image of a page but its first (the headline figure, often on the first screen)
-    loads when the reader nears it: a reader of the first screens of a long chapter does not
-    download the charts further down."""
+def load_charts_lazily(body: str, headline_first: bool = False) -> str:
+    """Every chart image of a page loads as the reader nears it (the browser fetches those near
+    the screen at once): a reader of the first screens of a long chapter does not download the
+    charts further down. With `headline_first`, the first chart (the landing page's headline
+    figure, on its first screen) loads with the page."""
     charts = iter(range(len(CHART_IMAGE.findall(body))))
-    return CHART_IMAGE.sub(lambda m: m[0] if next(charts) == 0 else '<img loading="lazy" decoding="async" ', body)
+    return CHART_IMAGE.sub(lambda m: m[0] if headline_first and next(charts) == 0
+                           else '<img loading="lazy" decoding="async" ', body)
 
 
 def show_webp_images(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Pages show the WebP twin of each chart (webp_page_images writes it): about half the bytes;
-    their charts after the first load lazily (not in the one-page build the PDF is printed from,
-    which must hold every chart when it prints)."""
+    """Pages show the WebP twin of each chart (webp_page_images writes it): about half the bytes."""
     body = context.get("body")
     if isinstance(body, str) and "_images/" in body:
-        body = WEBP_IMAGE.sub(r"\1.webp\2", body)
-        context["body"] = body if app.builder.name == "singlehtml" else lazy_after_the_first(body)
+        context["body"] = WEBP_IMAGE.sub(r"\1.webp\2", body)
+
+
+def charts_load_lazily(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """After every other change to a page's images (their phone layouts paired into <picture>):
+    its charts load lazily, but for the landing page's headline figure. Not in the one-page build
+    the PDF is printed from, which must hold every chart when it prints."""
+    body = context.get("body")
+    if isinstance(body, str) and "_images/" in body and app.builder.name != "singlehtml":
+        context["body"] = load_charts_lazily(body, headline_first=pagename == app.config.root_doc)
 
 
 def write_built_assets(app: Sphinx, exception) -> None:
@@ -233,5 +241,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", point_launch_buttons_at_notebooks, priority=600)
     app.connect("html-page-context", fix_bibliography_roles)
     app.connect("html-page-context", show_webp_images)
+    app.connect("html-page-context", charts_load_lazily, priority=900)
     app.connect("build-finished", write_built_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -42,6 +42,9 @@ def source_name(key: str) -> str:
     names = [plain_text(" ".join(p.prelast_names + p.last_names)) for p in persons]
     if not names:
         names = [plain_text(entry.fields.get("organization", entry.fields.get("publisher", key)))]
+    # an organisation named in its own language with a bracketed translation is cited by its own
+    # name: the translation is the bibliography's, and would make a source column's label a paragraph
+    names = [re.sub(r"\s*\[[^\]]*\]$", "", name) or name for name in names]
     return names[0] if len(names) == 1 else " and ".join(names) if len(names) == 2 else f"{names[0]} et al."
 
 

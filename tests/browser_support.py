@@ -619,7 +619,9 @@ class BookBrowser:
     def _screenshot(self, page, path: Path) -> None:
         size = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
         clip = {"x": 0, "y": 0, "width": size[0], "height": min(size[1], self.JPEG_MAX_PX)}
-        page.screenshot(path=path, full_page=True, clip=clip, type="jpeg", quality=80)
+        # the bibliography's full page takes chromium long to paint and encode (over 30 s, Playwright's
+        # default, on a busy machine): the shot is a record for readers of the suite, not a measure
+        page.screenshot(path=path, full_page=True, clip=clip, type="jpeg", quality=80, timeout=180_000)
 
     def new_page(self, mode: str = "desktop"):
         """A fresh page in its own context, for a test that navigates (e.g. to the search page)."""
