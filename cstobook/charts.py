@@ -191,7 +191,12 @@ def _write(fig, name: str, png_text: dict | None = None, language: str = "en") -
     for suffix, metadata in (("png", {"Software": None, **(png_text or {})}), ("svg", {"Date": None, "Creator": None})):
         target = paths.FIGURES / f"{name}.{suffix}"
         partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        fig.savefig(partial, format=suffix, metadata=metadata, bbox_inches="tight")
+        # a twin in another language stands, on its pages, for the notebook's own rendering of the
+        # chart (drawn at figure.dpi, lighter than savefig.dpi): its desktop PNG is drawn at that
+        # resolution too (the phone layout keeps savefig.dpi, for the phone's dense screen)
+        web = language != "en" and not _phone
+        fig.savefig(partial, format=suffix, metadata=metadata, bbox_inches="tight",
+                    **({"dpi": mpl.rcParams["figure.dpi"]} if suffix == "png" and web else {}))
         if suffix == "svg" and language in i18n.RIGHT_TO_LEFT:
             partial.write_text(_right_to_left_svg(partial.read_text(encoding="utf-8")), encoding="utf-8")
         os.replace(partial, target)
