@@ -63,8 +63,8 @@ MODULE_INPUTS = {"datapackage_docs": (ALL_DATA,),  # the data appendix shows eve
                  "edition": ("CITATION.cff", "record.yml"),  # the edition's version, date, citation and record date
                  # what code writes in each edition comes from the catalogues of cstobook.i18n
                  "i18n": ("locales/ar/LC_MESSAGES/data.po", "locales/ar/LC_MESSAGES/figures.po"),
-                 # charts writes the translated twins of figures from the figures catalogues, in the book's fonts
-                 "charts": ("locales/ar/LC_MESSAGES/figures.po", "_static/fonts/NotoNaskhArabic-Regular.ttf",
+                 # chart_twins writes the translated twins of figures from the figures catalogues, in the book's fonts
+                 "chart_twins": ("locales/ar/LC_MESSAGES/figures.po", "_static/fonts/NotoNaskhArabic-Regular.ttf",
                             "_static/fonts/NotoNaskhArabic-Bold.ttf")}
 
 # What reads the table of contents: the documents of _toc.yml and each one's title (the "# " line of
