@@ -100,6 +100,27 @@ def chart_functions() -> list[str]:
     return found
 
 
+def test_the_phone_layout_is_a_context_not_a_module_flag():
+    """The layout a chart is drawn in is a context object (chart_layout.Layout, held in a context
+    variable): phone_layout() sets it for what is drawn inside, and restores the one before on
+    leaving, also when drawing fails; no chart module keeps it in a flag of its own."""
+    from cstobook import chart_layout
+
+    assert chart_layout.current() == chart_layout.DESKTOP and chart_layout.pt(8) == 8
+    with charts.phone_layout() as layout:
+        assert layout.phone and chart_layout.current() is layout and layout.suffix == charts.PHONE_SUFFIX
+        assert chart_layout.pt(8) == charts.PHONE_MIN_PT and chart_layout.width(9) == charts.PHONE_WIDTH_IN
+        with chart_layout.drawn_in(chart_layout.DESKTOP):
+            assert not chart_layout.on_phone()
+        assert chart_layout.on_phone()
+    with pytest.raises(RuntimeError), charts.phone_layout():
+        raise RuntimeError("a chart that fails")
+    assert chart_layout.current() == chart_layout.DESKTOP
+    for family in ("chart_layout", "chart_files", "chart_twins", "chart_output", *charts.FAMILIES):
+        module = importlib.import_module(f"cstobook.{family}")
+        assert [name for name, value in vars(module).items() if isinstance(value, bool)] == [], family
+
+
 def test_every_chart_function_has_a_phone_layout():
     """Every chart function records how it was drawn, so that save_figure can draw it again in
     its phone layout, and chapters reach it through the front module: a chart added later without
