@@ -92,7 +92,7 @@ def _web_rendering_hash(fig) -> str | None:
 
 def save_figure(fig, name: str, close: bool = False, source=None) -> list[str]:
     """Write figures/NAME.png and figures/NAME.svg byte-reproducibly (no dates, fixed SVG ids),
-    with a source line under the figure; for a chart of this module also its phone layout,
+    with a source line under the figure; for a chart of the chart families also its phone layout,
     figures/NAME.phone.png and .svg. `source`: bibliography keys, a table with a source_id
     column or a written line; by default the sources of the tables the chart was drawn from.
     A figure of i18n.TRANSLATED_FIGURES also gets, in each language whose catalogue translates
