@@ -40,7 +40,7 @@ from cstobook import i18n
 UNTRANSLATED_CLASS = "cstobook-untranslated"
 NOTICE_CLASS = "cstobook-translation-notice"
 FONT_FOLDER = "fonts"
-ARABIC_FONTS = ("NotoNaskhArabic-Regular",)  # the web face; charts also use the bold (cstobook.charts)
+ARABIC_FONTS = ("NotoNaskhArabic-Regular",)  # the web face; charts also use the bold (cstobook.chart_twins)
 
 
 # ---- glue data for translated messages --------------------------------------------------------

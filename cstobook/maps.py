@@ -1,4 +1,6 @@
-"""Interactive maps (folium) and their static twins (geopandas + matplotlib).
+"""Interactive maps (folium) and their static twins (geopandas + matplotlib): the front that
+chapters import (`from cstobook import maps`). The words of a map in each edition and its popups'
+texts are in map_words, the static twins in map_static; both are re-exported here.
 
 Maps draw without tiles: grey land on a pale sea, so they read offline and on intranets, and
 Leaflet and jQuery come from the book's own _static/lib rather than from CDNs. Every text that
@@ -12,11 +14,16 @@ import re
 from collections.abc import Mapping, Sequence
 
 import folium
-import numpy as np
 import geopandas as gpd
 from branca.element import MacroElement, Template
 
 from cstobook import geometry, i18n, notebook, style
+from cstobook.map_words import (END_ISOLATE as END_ISOLATE, ISOLATE as ISOLATE, Editions as Editions, Popup as Popup,
+                               Said as Said, dated as dated, editions as editions, escape as escape,
+                               language as language, plain as plain, popup_html as popup_html,
+                               popup_problems as popup_problems, quantity as quantity, say as say, shown as shown,
+                               sourced as sourced, sources as sources, when as when, words_path as words_path)
+from cstobook.map_static import static_map as static_map, static_snapshots as static_snapshots
 
 # Chapters are built into chapters/*.html; a map's srcdoc iframe resolves relative URLs against
 # its parent page, so the assets are one folder up.
@@ -30,182 +37,9 @@ LOCAL_CSS = [("leaflet_css", f"{STATIC_PREFIX}/leaflet/leaflet.css")]
 
 MAP_HEIGHT = "560px"  # of the iframe a map is shown in: tall enough for legend and controls
 
-Popup = Sequence[tuple[str, str]]  # rows of (label, value) shown in a country's popup
-
 # folium writes layer names and GeoJSON properties as JSON: Arabic as itself, not as \\uXXXX escapes
 # (six bytes a letter, on every map page of the Arabic edition). Still HTML-safe (<, >, &, ').
 folium.GeoJson._template.environment.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-
-
-# --- Editions ------------------------------------------------------------------------------------
-# A map is drawn once per edition of the book (`editions`): every word it shows (legend, layer
-# names, popups, tooltips, its title) passes through `say`, which gives it in the edition's
-# language from the catalogues (a cell of data/ as the data catalogue translates it, else the
-# figures catalogue) and records the English, so that `make catalogues` lists it (figures/NAME.words.json).
-
-_EDITION = {"language": "en", "words": None}
-
-
-class Said(str):
-    """A text already in the language of the edition being drawn: `say` passes it through."""
-
-
-def language() -> str:
-    """The language of the edition whose map is being drawn ('en' outside `editions`)."""
-    return _EDITION["language"]
-
-
-def say(text, **values) -> Said:
-    """`text` in the edition's language; `values` (already said, or numbers) fill its {fields}.
-    A text that is already `Said` comes back as it is."""
-    if isinstance(text, Said):
-        return text
-    text = str(text)
-    if _EDITION["words"] is not None:
-        _EDITION["words"].append(text)
-    own = text
-    if language() != "en":
-        for domain in ("data", "figures"):
-            if i18n.is_translated(text, language(), domain):
-                own = i18n.translate(text, language(), domain)
-                break
-    return Said(own.format(**values) if values else own)
-
-
-def plain(text) -> Said:
-    """A text with no word to translate (numbers, punctuation, parts already said)."""
-    return Said(text)
-
-
-def sourced(text, source_id) -> Said:
-    """A sourced statement for a popup: 'text [Author Year]'."""
-    return Said(f"{say(text)} [{sources(source_id)}]")
-
-
-def dated(iso, text, source_id) -> Said:
-    """A dated, sourced statement for a popup: 'date: text [Author Year]'."""
-    return Said(f"{when(iso)}: {sourced(text, source_id)}")
-
-
-def quantity(value, unit: str) -> Said:
-    """A value of an indicator as `formatting.format_value` writes it, in the edition's words."""
-    from cstobook import formatting
-
-    english = formatting.format_value(value, unit)
-    found = re.fullmatch(r"(?P<currency>US\$ )?(?P<number>[\d.,]+)(?: (?P<scale>trillion|billion|million))?"
-                         r"(?P<share>% of GDP)?", english)
-    if found is None:
-        return say(english)
-    template = (("US$ " if found["currency"] else "") + "{number}" + (f" {found['scale']}" if found["scale"] else "")
-                + (found["share"] or ""))
-    return Said(english) if template == "{number}" else say(template, number=found["number"])
-
-
-class Editions:
-    """The maps of one figure, one per edition: each edition's build keeps its own
-    (cstobook.i18n.bilingual)."""
-
-    def __init__(self, drawn: Mapping[str, folium.Map]):
-        self.drawn = dict(drawn)
-
-    def _repr_html_(self) -> str:
-        english = self.drawn["en"]._repr_html_()
-        return i18n.bilingual(english, {language: fmap._repr_html_() for language, fmap in self.drawn.items()
-                                        if language != "en"})
-
-
-def words_path(name: str):
-    from cstobook import paths
-
-    return paths.FIGURES / f"{name}{i18n.MAP_WORDS_SUFFIX}"
-
-
-def editions(name: str, draw):
-    """The map `draw()` draws, once per edition of the book (in the book's build; outside it, in
-    English only); `name` (the map's glue name) names the record of its words, figures/NAME.words.json."""
-    drawn, words = {}, []
-    languages = ("en", *i18n.LANGUAGES) if notebook.in_book_build() else ("en",)
-    for edition in languages:
-        _EDITION.update(language=edition, words=words if edition == "en" else None)
-        try:
-            drawn[edition] = draw()
-        finally:
-            _EDITION.update(language="en", words=None)
-    path = words_path(name)
-    text = json.dumps(sorted(set(words)), ensure_ascii=False, indent=0) + "\n"
-    path.parent.mkdir(exist_ok=True)
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-    return Editions(drawn) if len(drawn) > 1 else drawn["en"]
-
-
-# A run kept in its own script inside a map's text (a source's 'Author Year'): marked, as it is
-# composed, with Unicode's isolate controls (FSI ... PDI), which a right-to-left map shows as
-# <bdi>, so that it keeps its order where the line wraps. Only such runs are isolated: an English
-# word left untranslated stays in the text, where the Arabic edition's tests see it.
-ISOLATE, END_ISOLATE = "\u2068", "\u2069"
-
-
-def sources(source_id) -> Said:
-    """A row's sources as readers see them ('Author Year; Author Year'), isolated."""
-    from cstobook import tables
-
-    return Said(f"{ISOLATE}{tables.author_years(source_id)}{END_ISOLATE}")
-
-
-def shown(text) -> str:
-    """`text` said in the edition's language and escaped for the map's HTML, its isolated runs
-    set in <bdi> in a right-to-left edition (and unmarked in the others)."""
-    escaped = escape(say(text))
-    if i18n.direction(language()) == "rtl":
-        return escaped.replace(ISOLATE, "<bdi>").replace(END_ISOLATE, "</bdi>")
-    return escaped.replace(ISOLATE, "").replace(END_ISOLATE, "")
-
-
-def escape(text) -> str:
-    """Text for the map's HTML. folium puts popup and tooltip HTML inside JavaScript template
-    literals (`...`), where a backtick, `${` or a backslash in data would run as code: on top of
-    HTML escaping, those characters become entities, which read the same."""
-    return html.escape(str(text)).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
-
-
-# An ISO date left as the data write it ('2022-09', '2022-09-21'): popups spell dates (`when`).
-_ISO_DATE = re.compile(r"(?<![\d-])\d{4}-\d{2}(?:-\d{2})?(?![\d-])")
-
-
-def when(iso) -> Said:
-    """A date of the data spelled as far as it is known, for popups, in the edition's language:
-    '2022-09-21' -> '21 September 2022', '2022-09' -> 'September 2022' (never the 1st of a month it
-    does not know), '2022'."""
-    if hasattr(iso, "day"):  # a full date, typed as one by its table's schema
-        return Said(i18n.spelled_date(iso, language()) if language() != "en" else f"{iso.day} {iso:%B %Y}")
-    return Said(i18n.spelled_partial_date(str(iso), language()))
-
-
-def popup_problems(texts) -> list[str]:
-    """What a popup must not show: an ISO date as the data write it, or a bibliography key where
-    readers should see the source as 'Author Year' (`tables.author_years`)."""
-    from cstobook import data
-
-    keys = set(data.bibliography_entries())
-    problems = []
-    for text in map(str, texts):
-        problems += [f"ISO date {found!r} in {text!r} (spell it with maps.when)" for found in _ISO_DATE.findall(text)]
-        problems += [f"bibliography key {word!r} in {text!r} (show tables.author_years)"
-                     for word in re.findall(r"[A-Za-z0-9_]+", text) if "_" in word and word in keys]
-    return problems
-
-
-def popup_html(title: str, rows: Popup) -> str:
-    """A popup's HTML: the title and rows of (label, value), escaped. Raises ValueError if a
-    text holds a raw ISO date or bibliography key (`popup_problems`), so the build names it."""
-    problems = popup_problems([title, *(text for row in rows for text in row)])
-    if problems:
-        raise ValueError("a map popup shows what readers should not see: " + "; ".join(problems))
-    body = "".join(f"<tr><th scope='row'>{shown(label)}</th><td>{shown(value)}</td></tr>"
-                   for label, value in rows)
-    return (f"<div class='cstobook-popup'><strong>{shown(title)}</strong>"
-            f"<table>{body}</table></div>")
 
 
 def _geojson(frame: gpd.GeoDataFrame) -> dict:
@@ -491,101 +325,3 @@ def border_point(region: gpd.GeoDataFrame, country: str, neighbour: str,
         raise ValueError(f"{country} and {neighbour} share no border in the map's outlines")
     point = nearest_points(border, Point(near[1], near[0]))[0]
     return (round(point.y, 2), round(point.x, 2))
-
-
-def _in_view(frame: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
-    """Only what a static map shows: outlines cut at its frame (plus a margin), so that the SVG
-    does not carry every coast of the region."""
-    lon0, lat0, lon1, lat1 = bounds
-    clipped = frame.assign(geometry=frame.geometry.clip_by_rect(lon0 - 2, lat0 - 2, lon1 + 2, lat1 + 2))
-    return clipped[~clipped.geometry.is_empty]
-
-
-def _plot(frame: gpd.GeoDataFrame, ax, **style_options) -> None:
-    """Draw a layer unless the map's frame leaves nothing of it (geopandas warns on empty layers)."""
-    if len(frame):
-        frame.plot(ax=ax, **style_options)
-
-
-def static_map(region: gpd.GeoDataFrame, categories: Mapping[str, str],
-               bounds: tuple[float, float, float, float], legend: Sequence[tuple[str, str, bool]], title: str,
-               points=None, point_colour: str = style.INK, point_labels: str | None = None,
-               extra_layers: Sequence[tuple[gpd.GeoDataFrame, str]] = (),
-               routes: Sequence[tuple[str, Sequence[tuple[float, float]]]] = (), route_colour: str = style.INK):
-    """The same map as a matplotlib figure, for print, slides and citation. `points` (lat, lon)
-    are drawn as dots, labelled from the column `point_labels`; `extra_layers` are (frame, colour)
-    outlines drawn on top."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    fig, ax = plt.subplots(figsize=(9, 5.6))
-    ax.set_facecolor(style.SEA_COLOUR)
-    region = _in_view(region, bounds)
-    land = region[region["layer"] == "country"]
-    land.plot(ax=ax, color=style.CATEGORY_COLOURS["Other"], edgecolor=style.BORDER_COLOUR, linewidth=0.4)
-    for category in dict.fromkeys(categories.values()):
-        codes = [code for code, cat in categories.items() if cat == category]
-        _plot(land[land["iso3"].isin(codes)], ax, color=style.CATEGORY_COLOURS[category.split(" ")[0]],
-              edgecolor=style.BORDER_COLOUR, linewidth=0.5)
-    _plot(region[region["layer"] == "occupied"], ax, facecolor=style.CATEGORY_COLOURS["Occupied"],
-          edgecolor=style.INK, linewidth=0.6, hatch="////", alpha=0.8)
-    for frame, colour in extra_layers:
-        _plot(_in_view(frame, bounds), ax, facecolor="none", edgecolor=colour, linewidth=1.4)
-    for _, waypoints in routes:
-        lats, lons = zip(*waypoints)
-        ax.plot(lons, lats, color=route_colour, linewidth=2, linestyle="--")
-    if points is not None:
-        ax.scatter(points["lon"], points["lat"], s=28, color=point_colour, edgecolor="white", zorder=3)
-        for _, point in points.iterrows() if point_labels else []:
-            ax.annotate(point[point_labels], (point["lon"], point["lat"]), xytext=(4, 3),
-                        textcoords="offset points", fontsize=7)
-    lon0, lat0, lon1, lat1 = bounds
-    ax.set_xlim(lon0, lon1)
-    ax.set_ylim(lat0, lat1)
-    ax.set_aspect(1 / np.cos(np.radians((lat0 + lat1) / 2)))  # equal distances at the map's centre
-    ax.set_axis_off()
-    ax.set_title(title)
-    handles = [Patch(facecolor=colour, edgecolor="#333", linestyle="--" if dashed else "-",
-                     hatch="////" if dashed else None, label=label) for label, colour, dashed in legend]
-    ax.legend(handles=handles, loc="lower left", frameon=True, fontsize=8)
-    return fig
-
-
-def static_snapshots(region: gpd.GeoDataFrame, snapshots: Sequence[tuple[str, Mapping[str, str]]],
-                     bounds: tuple[float, float, float, float], legend: Mapping[str, str], title: str,
-                     callout_colour: str | None = None):
-    """The slider map as small multiples: one panel per snapshot, for print. States drawn in
-    `callout_colour` are also named in a callout, so that a small state in that colour is seen."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
-    columns = 4
-    rows = -(-len(snapshots) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(12, 2.6 * rows))
-    land = _in_view(region[region["layer"] == "country"], bounds)
-    lon0, lat0, lon1, lat1 = bounds
-    for ax, (label, colours) in zip(axes.flat, snapshots):
-        ax.set_facecolor(style.SEA_COLOUR)
-        # Twelve panels of outlines make a heavy SVG: the land is embedded as an image there.
-        land.plot(ax=ax, color=[colours.get(c, style.CATEGORY_COLOURS["Other"]) for c in land["iso3"]],
-                  edgecolor=style.BORDER_COLOUR, linewidth=0.2, rasterized=True)
-        for _, state in land[land["iso3"].map(colours.get) == callout_colour].iterrows():
-            point = state.geometry.representative_point()
-            ax.annotate(state["name"], (point.x, point.y), xytext=(point.x - 14, point.y - 9), fontsize=8,
-                        arrowprops={"arrowstyle": "-", "color": style.INK, "linewidth": 0.8},
-                        bbox={"boxstyle": "round,pad=0.2", "facecolor": callout_colour, "edgecolor": style.INK,
-                              "linewidth": 0.6})
-        ax.set_xlim(lon0, lon1)
-        ax.set_ylim(lat0, lat1)
-        ax.set_aspect(1 / np.cos(np.radians((lat0 + lat1) / 2)))
-        ax.set_axis_off()  # geopandas would label every panel's axes with the CRS's coordinates
-        ax.add_patch(plt.Rectangle((lon0, lat0), lon1 - lon0, lat1 - lat0, facecolor=style.SEA_COLOUR,
-                                   edgecolor="#999999", linewidth=0.6, zorder=-1))
-        ax.set_title(label, fontsize=9, loc="center")
-    for ax in list(axes.flat)[len(snapshots):]:
-        ax.set_axis_off()
-    fig.legend(handles=[Patch(facecolor=colour, label=name) for name, colour in legend.items()],
-               loc="lower center", ncols=len(legend), frameon=False)
-    fig.suptitle(title, fontweight="bold")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    return fig

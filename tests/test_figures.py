@@ -4,6 +4,7 @@ measure how large it renders on a phone, page by page)."""
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import re
 import xml.etree.ElementTree as ElementTree
@@ -90,19 +91,43 @@ def test_source_line_formats_keys_author_year_and_stays_one_line():
 
 
 def chart_functions() -> list[str]:
-    """The public functions of cstobook.charts that draw a figure (all but the writing helpers)."""
-    helpers = {"save_figure", "source_line", "phone_layout",
-               "figure_words", "untranslated_words", "twin_name"}  # a figure's words and its translated twins
-    return [name for name, member in inspect.getmembers(charts, inspect.isfunction)
-            if member.__module__ == charts.__name__ and not name.startswith("_") and name not in helpers]
+    """The public functions of the chart families (cstobook.charts.FAMILIES) that draw a figure."""
+    found = []
+    for family in charts.FAMILIES:
+        module = importlib.import_module(f"cstobook.{family}")
+        found += [name for name, member in inspect.getmembers(module, inspect.isfunction)
+                  if member.__module__ == module.__name__ and not name.startswith("_")]
+    return found
+
+
+def test_the_phone_layout_is_a_context_not_a_module_flag():
+    """The layout a chart is drawn in is a context object (chart_layout.Layout, held in a context
+    variable): phone_layout() sets it for what is drawn inside, and restores the one before on
+    leaving, also when drawing fails; no chart module keeps it in a flag of its own."""
+    from cstobook import chart_layout
+
+    assert chart_layout.current() == chart_layout.DESKTOP and chart_layout.pt(8) == 8
+    with charts.phone_layout() as layout:
+        assert layout.phone and chart_layout.current() is layout and layout.suffix == charts.PHONE_SUFFIX
+        assert chart_layout.pt(8) == charts.PHONE_MIN_PT and chart_layout.width(9) == charts.PHONE_WIDTH_IN
+        with chart_layout.drawn_in(chart_layout.DESKTOP):
+            assert not chart_layout.on_phone()
+        assert chart_layout.on_phone()
+    with pytest.raises(RuntimeError), charts.phone_layout():
+        raise RuntimeError("a chart that fails")
+    assert chart_layout.current() == chart_layout.DESKTOP
+    for family in ("chart_layout", "chart_files", "chart_twins", "chart_output", *charts.FAMILIES):
+        module = importlib.import_module(f"cstobook.{family}")
+        assert [name for name, value in vars(module).items() if isinstance(value, bool)] == [], family
 
 
 def test_every_chart_function_has_a_phone_layout():
     """Every chart function records how it was drawn, so that save_figure can draw it again in
-    its phone layout: a chart added later without one fails here."""
+    its phone layout, and chapters reach it through the front module: a chart added later without
+    either fails here."""
     names = chart_functions()
     assert len(names) >= 10
-    assert [n for n in names if not hasattr(getattr(charts, n), "__wrapped__")] == []
+    assert [n for n in names if not hasattr(getattr(charts, n, None), "__wrapped__")] == []
 
 
 def phone_twins() -> list[Path]:

@@ -125,6 +125,43 @@ def test_every_module_that_reads_data_is_known_to_the_fingerprint():
     assert not unknown, unknown
 
 
+
+def chart_modules(root: Path = ROOT) -> list[str]:
+    """The modules that draw and write charts: the front `charts` and every module it imports."""
+    closure = build_integrity.module_closure({"charts"}, root / "cstobook")
+    return sorted(name for name in closure if name == "charts" or name.startswith("chart_"))
+
+
+def test_a_change_in_any_chart_module_reexecutes_the_chapters_that_draw_charts(tmp_path):
+    """charts.py is a front over flat modules (layouts, families, output, twins): each chapter
+    that draws a chart depends on every one of them and on what the twins read, so that an edit
+    to any executes it again; a chapter that draws none depends on none."""
+    modules = chart_modules()
+    assert {"charts", "chart_layout", "chart_output", "chart_twins", "chart_bars", "chart_grids",
+            "chart_timelines"} <= set(modules), modules
+    assert {f"chart_{path.stem.split('_', 1)[1]}" for path in (ROOT / "cstobook").glob("chart_*.py")} <= set(modules)
+    pages = notebook_pages()
+    readers = [page for page in pages if "charts." in (ROOT / f"{page}.md").read_text(encoding="utf-8")]
+    assert len(readers) >= 8 and len(readers) < len(pages), readers
+    for page in pages:
+        inputs = inputs_of(ROOT, page)
+        read = [m for m in modules if f"cstobook/{m}.py" in inputs]
+        assert read == (modules if page in readers else []), page
+        if page in readers:
+            assert set(build_integrity.MODULE_INPUTS["chart_twins"]) <= set(inputs), page
+    root = tmp_path / "book"
+    shutil.copytree(ROOT / "cstobook", root / "cstobook", ignore=shutil.ignore_patterns("__pycache__"))
+    code = [item for item in inputs_of(ROOT, readers[0]) if item.startswith("cstobook/")]
+    before = build_integrity.fingerprint(code, root)
+    for module in modules:
+        path = root / "cstobook" / f"{module}.py"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + "\n# edited\n", encoding="utf-8")
+        assert build_integrity.fingerprint(code, root) != before, f"an edit to {module} leaves {readers[0]} as it was"
+        path.write_text(text, encoding="utf-8")
+    assert build_integrity.fingerprint(code, root) == before
+
+
 # --- Incremental builds of a copy ----------------------------------------------------------------
 
 TEMPLATE = "chapters/_template"

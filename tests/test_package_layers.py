@@ -49,5 +49,41 @@ def test_the_check_finds_a_circle_through_a_deferred_import(tmp_path):
 
 
 def test_the_translation_module_is_a_leaf_of_the_package():
-    """Every module that writes for readers translates through i18n: it imports only paths."""
-    assert import_graph()["i18n"] <= {"paths"}
+    """Every module that writes for readers translates through i18n: it imports only paths and
+    modules that import nothing of the package (its spelled dates)."""
+    graph = import_graph()
+    leaves = {name for name, imported in graph.items() if not imported}
+    assert "spelled_dates" in leaves
+    assert graph["i18n"] <= {"paths"} | leaves, graph["i18n"]
+
+
+# --- Rooms of a readable size ------------------------------------------------------------------
+# A module does one thing and a reader can hold it whole; a chapter's code cell stays narrative
+# (it loads tables and calls the package's named functions). Counted: the lines of a module; the
+# lines of a cell that hold code (not blank, not only a comment).
+MAX_MODULE_LINES = 400
+MAX_CELL_LINES = 25
+
+
+def code_lines(source: str) -> int:
+    return sum(1 for line in source.splitlines() if line.strip() and not line.strip().startswith("#"))
+
+
+def test_no_module_of_the_package_is_over_the_size_limit():
+    sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in PACKAGE.glob("*.py")}
+    assert len(sizes) > 20
+    assert {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES} == {}
+
+
+def test_no_chapter_code_cell_is_over_the_size_limit():
+    import build_integrity  # on sys.path through build_support
+
+    pages = sorted(ROOT.glob("*.md")) + sorted((ROOT / "chapters").glob("*.md"))
+    cells = [(f"{page.relative_to(ROOT)}:{line}", code_lines(code)) for page in pages
+             for line, code in build_integrity.code_cells(page.read_text(encoding="utf-8"))]
+    assert len(cells) > 30
+    assert [(cell, n) for cell, n in cells if n > MAX_CELL_LINES] == []
+
+
+def test_the_size_checks_count_what_they_say():
+    assert code_lines("x = 1\n\n# a comment\n  # another\ny = 2  # kept\n") == 2
