@@ -513,3 +513,45 @@ def test_pages_translated_in_full_are_arabic_outside_isolated_runs(built_book, p
     arabic, every = arabic_share(built_page(built_book, FOLDER + page).find("article"))
     assert every and arabic / every >= ARABIC_SHARE, (
         f"{page}: {arabic / every:.1%} of {every:,} letters are Arabic (at least {ARABIC_SHARE:.0%} needed)")
+
+
+def data_appendix_tables(monkeypatch, language: str) -> list:
+    """The tables of fields the data appendix's cell shows in a build of the book, as `language`'s
+    edition keeps them (parsed <table> elements)."""
+    from cstobook import datapackage_docs, notebook
+
+    monkeypatch.setenv(notebook.BOOK_BUILD_VARIABLE, "1")
+    shown = []
+    monkeypatch.setattr(datapackage_docs, "display", shown.append)
+    datapackage_docs.show_all()
+    markup = "".join(item._repr_html_() for item in shown if hasattr(item, "_repr_html_"))  # not the Markdown
+    return BeautifulSoup(i18n.one_edition(markup, language), "html.parser").find_all("table")
+
+
+def test_data_appendix_field_tables_are_in_each_edition_s_language(monkeypatch):
+    """The data appendix's table of fields of every resource, in the Arabic edition: caption,
+    column names, types, the key's word and descriptions in Arabic (the data catalogue), each
+    field's name as the file spells it, isolated left to right; in the English edition as the
+    package writes them."""
+    from cstobook import datapackage_docs
+
+    described = [resource for resource in datapackage_docs.resources() if "schema" in resource]
+    for language in ("en", LANGUAGE):
+        tables = data_appendix_tables(monkeypatch, language)
+        assert len(tables) == len(described), f"{language}: {len(tables)} tables for {len(described)} resources"
+        for table, resource in zip(tables, described):
+            fields = resource["schema"]["fields"]
+            where = f"{language}, fields of {resource['path']}"
+            rows = [[cell for cell in row.find_all("td")] for row in table.find("tbody").find_all("tr")]
+            assert [row[0].get_text() for row in rows] == [field["name"] for field in fields], where
+            if language == "en":
+                assert table.caption.get_text() == f"Fields of {resource['path']}", where
+                assert [row[1].get_text() for row in rows] == [field["type"] for field in fields], where
+                assert [row[3].get_text() for row in rows] == [field.get("description", "") for field in fields], where
+                continue
+            assert ARABIC_LETTER.search(table.caption.get_text()) and resource["path"] in table.caption.get_text(), where
+            assert all(ARABIC_LETTER.search(heading.get_text()) for heading in table.find("thead").find_all("th")), where
+            english = [f"{row[0].get_text()}: {cell.get_text()!r}" for row in rows for cell in row[1:]
+                       if cell.get_text().strip() and not ARABIC_LETTER.search(cell.get_text())]
+            assert english == [], f"{where}: cells left in English: {english[:5]}"
+            assert all(row[0].find("bdi", dir="ltr") for row in rows), f"{where}: a field name is not isolated"
