@@ -18,6 +18,7 @@ FIELD_COLUMNS = ("Field", "Type", "Key", "Description")
 TRANSLATED_COLUMNS = ("Type", "Key", "Description")  # the field names stay as the files spell them
 PRIMARY_KEY = "primary"
 CAPTION = "Fields of {path}"
+FIELDS_CLASS = "cstobook-fields"
 
 
 def resources() -> list[dict]:
@@ -58,8 +59,13 @@ def field_name(escaped_name: str) -> str:
 
 def field_table(resource: dict, language: str = "en") -> str:
     """The HTML of a resource's table of fields in `language` (the English one as it always was)."""
-    formats = {} if i18n.direction(language) == "ltr" else {"Field": field_name}
-    return tables.compact(tables.styled(fields(resource), caption(resource, language), formats, language).to_html())
+    if i18n.direction(language) == "ltr":
+        return tables.compact(tables.styled(fields(resource), caption(resource, language), language=language).to_html())
+    # in a right-to-left edition, the Latin runs of its cells (a date format, a file name) do not
+    # break across lines, where their parts would change places (_static/rtl.css)
+    shown = tables.styled(fields(resource), caption(resource, language), {"Field": field_name}, language)
+    return f'<div class="{FIELDS_CLASS}">{tables.compact(shown.to_html())}</div>'
+
 
 
 def words() -> list[str]:
