@@ -555,3 +555,30 @@ def test_data_appendix_field_tables_are_in_each_edition_s_language(monkeypatch):
                        if cell.get_text().strip() and not ARABIC_LETTER.search(cell.get_text())]
             assert english == [], f"{where}: cells left in English: {english[:5]}"
             assert all(row[0].find("bdi", dir="ltr") for row in rows), f"{where}: a field name is not isolated"
+
+
+def english_cells_of_field_tables(page) -> list[str]:
+    """The cells (type, key, description), captions and headings of a built data appendix's
+    tables of fields that hold no Arabic letter, and the field names not isolated left to right."""
+    found = []
+    for table in page.find("article").find_all("table"):
+        heads = [cell.get_text() for cell in [table.caption, *table.find("thead").find_all("th")]]
+        found += [f"heading {text!r}" for text in heads if not ARABIC_LETTER.search(text)]
+        for row in table.find("tbody").find_all("tr"):
+            name, *cells = row.find_all("td")
+            if not name.find("bdi", dir="ltr"):
+                found.append(f"field name {name.get_text()!r} not isolated")
+            found += [f"{name.get_text()}: {cell.get_text()!r}" for cell in cells
+                      if cell.get_text().strip() and not ARABIC_LETTER.search(cell.get_text())]
+    return found
+
+
+def test_arabic_data_appendix_shows_its_field_tables_in_arabic(built_book):
+    """As built, the Arabic data appendix shows every resource's table of fields, and none of
+    their captions, headings, types, key words or descriptions in English."""
+    from cstobook import datapackage_docs
+
+    page = built_page(built_book, FOLDER + "chapters/appendix-data")
+    tables = page.find("article").find_all("table")
+    assert len(tables) == sum("schema" in resource for resource in datapackage_docs.resources())
+    assert english_cells_of_field_tables(page) == []
