@@ -61,8 +61,8 @@ def field_table(resource: dict, language: str = "en") -> str:
     """The HTML of a resource's table of fields in `language` (the English one as it always was)."""
     if i18n.direction(language) == "ltr":
         return tables.compact(tables.styled(fields(resource), caption(resource, language), language=language).to_html())
-    # in a right-to-left edition, the Latin runs of its cells (a date format, a file name) do not
-    # break across lines, where their parts would change places (_static/rtl.css)
+    # in a right-to-left edition, each Latin run of a cell (a date format, a file name) is set as
+    # one box, never split across lines where its parts would change places (_static/rtl.css)
     shown = tables.styled(fields(resource), caption(resource, language), {"Field": field_name}, language)
     return f'<div class="{FIELDS_CLASS}">{tables.compact(shown.to_html())}</div>'
 

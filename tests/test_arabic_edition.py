@@ -393,6 +393,24 @@ def test_latin_runs_in_arabic_text_are_isolated():
                     '<p lang="en">As it was</p><pre>x = 1</pre>')
 
 
+
+def test_a_bracketed_latin_group_stays_in_its_run():
+    """A source's title with a bracketed code or gloss is one run, not runs that change places; a
+    bracket around Arabic text stays Arabic punctuation."""
+    import sys
+
+    from cstobook.paths import ROOT
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import editions
+
+    html = editions.isolate_latin_runs('<p>البنك الدولي: Armed forces personnel, total (MS.MIL.TOTL.P1), as exported by '
+                                       'Our World in Data; البنك الدولي: GDP (current US$) (NY.GDP.MKTP.CD). '
+                                       '(الحقل CONTINENT في ناتشورال إيرث) وNatural Earth (ناتشورال إيرث)</p>')
+    assert html == ('<p>البنك الدولي: <bdi>Armed forces personnel, total (MS.MIL.TOTL.P1), as exported by Our World '
+                    'in Data</bdi>; البنك الدولي: <bdi>GDP (current US$) (NY.GDP.MKTP.CD)</bdi>. (الحقل <bdi>CONTINENT</bdi> '
+                    'في ناتشورال إيرث) و<bdi>Natural Earth</bdi> (ناتشورال إيرث)</p>')
+
 @pytest.mark.parametrize("page", PAGES)
 def test_no_latin_word_outside_isolated_runs_in_arabic_text(built_book, page):
     """No Latin word in the Arabic running text of a page translated in full, nor of any In-brief
