@@ -53,8 +53,9 @@ def caption(resource: dict, language: str = "en") -> str:
 
 
 def field_name(escaped_name: str) -> str:
-    """A field's name as a reuser types it, isolated left to right inside a right-to-left table."""
-    return f'<bdi dir="ltr">{escaped_name}</bdi>'
+    """A field's name as a reuser types it, isolated left to right inside a right-to-left table;
+    on a phone it may break after an underscore (<wbr>, which copies as nothing)."""
+    return f'<bdi dir="ltr">{escaped_name.replace("_", "_<wbr>")}</bdi>'
 
 
 def field_table(resource: dict, language: str = "en") -> str:
