@@ -55,7 +55,8 @@ def caption(resource: dict, language: str = "en") -> str:
 def field_name(escaped_name: str) -> str:
     """A field's name as a reuser types it, isolated left to right inside a right-to-left table;
     on a phone it may break after an underscore (<wbr>, which copies as nothing)."""
-    return f'<bdi dir="ltr">{escaped_name.replace("_", "_<wbr>")}</bdi>'
+    # str(): pandas hands the name escaped as a markupsafe.Markup, whose replace would escape "<wbr>"
+    return f'<bdi dir="ltr">{str(escaped_name).replace("_", "_<wbr>")}</bdi>'
 
 
 def field_table(resource: dict, language: str = "en") -> str:
