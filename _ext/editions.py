@@ -264,9 +264,15 @@ class PendingTranslations(SphinxDirective):
 
 
 # A run of Latin (or Cyrillic) words inside Arabic text: names, URLs, file names, sizes, glosses,
-# author-year groups; its closing full stop or comma stays in the Arabic sentence.
-_LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f\u0400-\u04ff][\w.,:;/?=&%#'’+~@\-–—]*"
-                        r"(?:[ \u00a0]+[\w.,:;/?=&%#'’+~@\-–—]*[A-Za-z0-9\u00c0-\u024f\u0400-\u04ff][\w.,:;/?=&%#'’+~@\-–—]*)*",
+# author-year groups; its closing full stop or comma stays in the Arabic sentence. A bracketed
+# group of Latin words inside the run belongs to it (a source's title such as "Armed forces
+# personnel, total (MS.MIL.TOTL.P1), as exported by ..." or "GDP (current US$)"), so that the
+# title is not cut into runs that change places; a bracket that opens or closes Arabic text does not.
+_RUN_CHARACTERS = r"[\w.,:;/?=&%#'’+~@\-–—]"
+_LATIN_GROUP = r"\([^()\u0600-\u06ff]*[A-Za-z0-9][^()\u0600-\u06ff]*\)"
+_LATIN_RUN = re.compile(rf"[A-Za-z\u00c0-\u024f\u0400-\u04ff]{_RUN_CHARACTERS}*"
+                        rf"(?:[ \u00a0]+(?:{_LATIN_GROUP}{_RUN_CHARACTERS}*|"
+                        rf"{_RUN_CHARACTERS}*[A-Za-z0-9\u00c0-\u024f\u0400-\u04ff]{_RUN_CHARACTERS}*))*",
                         re.UNICODE)
 _OWN_DIRECTION = {"script", "style", "pre", "code", "kbd", "samp", "bdi", "math", "svg", "textarea", "var"}
 

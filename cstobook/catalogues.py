@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from cstobook import charts, data, edition, i18n, paths, tables
+from cstobook import charts, data, datapackage_docs, edition, i18n, paths, tables
 
 
 def figure_words(name: str) -> list[str]:
@@ -58,6 +58,7 @@ def messages(domain: str) -> list[str]:
             frame = data.load_table(table)
             for column in columns:
                 found.extend(str(value) for value in frame[column].dropna())
+        found.extend(datapackage_docs.words())  # the data appendix's tables of fields
         return list(dict.fromkeys(found))
     if domain == "figures":
         return list(dict.fromkeys([*(word for name in i18n.TRANSLATED_FIGURES for word in figure_words(name)),

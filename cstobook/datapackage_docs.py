@@ -1,4 +1,9 @@
-"""The data appendix: every resource of data/datapackage.json, its licence, sources and fields."""
+"""The data appendix: every resource of data/datapackage.json, its licence, sources and fields.
+
+Each resource's title, description, licence and sources are Markdown the page shows, translated
+with the page's prose (its catalogue). Its fields are a table once per edition of the book
+(`tables.styled_editions`): field names as the files spell them, since a reuser types them; types,
+descriptions, column names and caption translated by the data catalogue (`words` lists them)."""
 from __future__ import annotations
 
 import html
@@ -7,7 +12,13 @@ import json
 import pandas as pd
 from IPython.display import Markdown, display
 
-from cstobook import paths, tables
+from cstobook import i18n, paths, tables
+
+FIELD_COLUMNS = ("Field", "Type", "Key", "Description")
+TRANSLATED_COLUMNS = ("Type", "Key", "Description")  # the field names stay as the files spell them
+PRIMARY_KEY = "primary"
+CAPTION = "Fields of {path}"
+FIELDS_CLASS = "cstobook-fields"
 
 
 def resources() -> list[dict]:
@@ -31,12 +42,48 @@ def fields(resource: dict) -> pd.DataFrame:
     schema = resource.get("schema", {"fields": []})
     keys = set(schema.get("primaryKey", []))
     return pd.DataFrame([{"Field": f["name"], "Type": f["type"],
-                          "Key": "primary" if f["name"] in keys else "",
-                          "Description": f.get("description", "")} for f in schema["fields"]])
+                          "Key": PRIMARY_KEY if f["name"] in keys else "",
+                          "Description": f.get("description", "")} for f in schema["fields"]],
+                        columns=list(FIELD_COLUMNS))
+
+
+def caption(resource: dict, language: str = "en") -> str:
+    """'Fields of countries.csv' in `language` (the file's name as it is)."""
+    return i18n.translate(CAPTION, language).format(path=resource["path"])
+
+
+def field_name(escaped_name: str) -> str:
+    """A field's name as a reuser types it, isolated left to right inside a right-to-left table;
+    on a phone it may break after an underscore (<wbr>, which copies as nothing)."""
+    # str(): pandas hands the name escaped as a markupsafe.Markup, whose replace would escape "<wbr>"
+    return f'<bdi dir="ltr">{str(escaped_name).replace("_", "_<wbr>")}</bdi>'
+
+
+def field_table(resource: dict, language: str = "en") -> str:
+    """The HTML of a resource's table of fields in `language` (the English one as it always was)."""
+    if i18n.direction(language) == "ltr":
+        return tables.compact(tables.styled(fields(resource), caption(resource, language), language=language).to_html())
+    # in a right-to-left edition, each Latin run of a cell (a date format, a file name) is set as
+    # one box, never split across lines where its parts would change places (_static/rtl.css)
+    shown = tables.styled(fields(resource), caption(resource, language), {"Field": field_name}, language)
+    return f'<div class="{FIELDS_CLASS}">{tables.compact(shown.to_html())}</div>'
+
+
+
+def words() -> list[str]:
+    """What the field tables show that the data catalogue translates: the column names, the
+    caption, the key's word, then each field type and description, in the package's order."""
+    found = [*FIELD_COLUMNS, CAPTION, PRIMARY_KEY]
+    for resource in resources():
+        frame = fields(resource)
+        for column in TRANSLATED_COLUMNS:
+            found.extend(str(value) for value in frame[column] if str(value))
+    return list(dict.fromkeys(found))
 
 
 def show_all() -> None:
     for resource in resources():
         display(Markdown(describe(resource)))
         if "schema" in resource:
-            display(tables.styled(fields(resource), caption=f"Fields of {resource['path']}"))
+            display(tables.per_edition({language: resource for language in ("en", *i18n.LANGUAGES)},
+                                       lambda shown, language: field_table(shown, language)))

@@ -83,6 +83,8 @@ RIGHT_TO_LEFT_COLUMNS = ("Arabic excerpt",)
 # originals quoted in a Latin or Cyrillic script: left to right in every edition, so that a quote's
 # brackets and punctuation keep their order in a right-to-left page
 LEFT_TO_RIGHT_COLUMNS = ("Original text as read", "The clause as read (original)")
+# Columns of identifiers a reader types (a data file's field names): never translated.
+IDENTIFIER_COLUMNS = ("Field",)
 
 
 def _table_id(caption: str, language: str = "en") -> str:
@@ -99,7 +101,7 @@ def translated_cells(table: pd.DataFrame, language: str) -> pd.DataFrame:
         return table
 
     def translated(column: pd.Series) -> pd.Series:
-        if column.name == SOURCES_COLUMN:
+        if column.name == SOURCES_COLUMN or column.name in IDENTIFIER_COLUMNS:
             return column
         if column.name == DATE_COLUMN:
             return column.map(lambda value: i18n.spelled_partial_date(value, language), na_action="ignore")
@@ -290,11 +292,11 @@ def filterable(table: pd.DataFrame, caption: str, filters: list[str], language: 
                 f'{compact(styled(table, caption, language=language).to_html())}{_FILTER_SCRIPT % {"id": box_id}}</div>')
 
 
-def _per_edition(editions: dict[str, pd.DataFrame], write):
+def per_edition(editions: dict, write):
     """A table once per edition of the book (cstobook.i18n.bilingual), each edition's build keeping
     its own: `editions` maps "en" and each translated language to the table its readers see, all
-    with English column names and cells; `write(table, language)` returns the table's HTML in
-    that language."""
+    with English column names and cells (or to what `write` makes a table of); `write(table,
+    language)` returns the table's HTML in that language."""
     from IPython.display import HTML
 
     from cstobook.notebook import in_book_build
@@ -306,10 +308,10 @@ def _per_edition(editions: dict[str, pd.DataFrame], write):
 
 
 def styled_editions(editions: dict[str, pd.DataFrame], caption: str, formats: dict | None = None):
-    """A styled table once per edition of the book (`_per_edition`; `styled` translates it)."""
-    return _per_edition(editions, lambda table, language: compact(styled(table, caption, formats, language).to_html()))
+    """A styled table once per edition of the book (`per_edition`; `styled` translates it)."""
+    return per_edition(editions, lambda table, language: compact(styled(table, caption, formats, language).to_html()))
 
 
 def filterable_editions(editions: dict[str, pd.DataFrame], caption: str, filters: list[str]):
-    """A filterable table once per edition of the book (`_per_edition`; `filterable` translates it)."""
-    return _per_edition(editions, lambda table, language: filterable(table, caption, filters, language).data)
+    """A filterable table once per edition of the book (`per_edition`; `filterable` translates it)."""
+    return per_edition(editions, lambda table, language: filterable(table, caption, filters, language).data)

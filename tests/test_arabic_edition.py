@@ -393,6 +393,24 @@ def test_latin_runs_in_arabic_text_are_isolated():
                     '<p lang="en">As it was</p><pre>x = 1</pre>')
 
 
+
+def test_a_bracketed_latin_group_stays_in_its_run():
+    """A source's title with a bracketed code or gloss is one run, not runs that change places; a
+    bracket around Arabic text stays Arabic punctuation."""
+    import sys
+
+    from cstobook.paths import ROOT
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import editions
+
+    html = editions.isolate_latin_runs('<p>البنك الدولي: Armed forces personnel, total (MS.MIL.TOTL.P1), as exported by '
+                                       'Our World in Data; البنك الدولي: GDP (current US$) (NY.GDP.MKTP.CD). '
+                                       '(الحقل CONTINENT في ناتشورال إيرث) وNatural Earth (ناتشورال إيرث)</p>')
+    assert html == ('<p>البنك الدولي: <bdi>Armed forces personnel, total (MS.MIL.TOTL.P1), as exported by Our World '
+                    'in Data</bdi>; البنك الدولي: <bdi>GDP (current US$) (NY.GDP.MKTP.CD)</bdi>. (الحقل <bdi>CONTINENT</bdi> '
+                    'في ناتشورال إيرث) و<bdi>Natural Earth</bdi> (ناتشورال إيرث)</p>')
+
 @pytest.mark.parametrize("page", PAGES)
 def test_no_latin_word_outside_isolated_runs_in_arabic_text(built_book, page):
     """No Latin word in the Arabic running text of a page translated in full, nor of any In-brief
@@ -513,3 +531,72 @@ def test_pages_translated_in_full_are_arabic_outside_isolated_runs(built_book, p
     arabic, every = arabic_share(built_page(built_book, FOLDER + page).find("article"))
     assert every and arabic / every >= ARABIC_SHARE, (
         f"{page}: {arabic / every:.1%} of {every:,} letters are Arabic (at least {ARABIC_SHARE:.0%} needed)")
+
+
+def data_appendix_tables(monkeypatch, language: str) -> list:
+    """The tables of fields the data appendix's cell shows in a build of the book, as `language`'s
+    edition keeps them (parsed <table> elements)."""
+    from cstobook import datapackage_docs, notebook
+
+    monkeypatch.setenv(notebook.BOOK_BUILD_VARIABLE, "1")
+    shown = []
+    monkeypatch.setattr(datapackage_docs, "display", shown.append)
+    datapackage_docs.show_all()
+    markup = "".join(item._repr_html_() for item in shown if hasattr(item, "_repr_html_"))  # not the Markdown
+    return BeautifulSoup(i18n.one_edition(markup, language), "html.parser").find_all("table")
+
+
+def test_data_appendix_field_tables_are_in_each_edition_s_language(monkeypatch):
+    """The data appendix's table of fields of every resource, in the Arabic edition: caption,
+    column names, types, the key's word and descriptions in Arabic (the data catalogue), each
+    field's name as the file spells it, isolated left to right; in the English edition as the
+    package writes them."""
+    from cstobook import datapackage_docs
+
+    described = [resource for resource in datapackage_docs.resources() if "schema" in resource]
+    for language in ("en", LANGUAGE):
+        tables = data_appendix_tables(monkeypatch, language)
+        assert len(tables) == len(described), f"{language}: {len(tables)} tables for {len(described)} resources"
+        for table, resource in zip(tables, described):
+            fields = resource["schema"]["fields"]
+            where = f"{language}, fields of {resource['path']}"
+            rows = [[cell for cell in row.find_all("td")] for row in table.find("tbody").find_all("tr")]
+            assert [row[0].get_text() for row in rows] == [field["name"] for field in fields], where
+            if language == "en":
+                assert table.caption.get_text() == f"Fields of {resource['path']}", where
+                assert [row[1].get_text() for row in rows] == [field["type"] for field in fields], where
+                assert [row[3].get_text() for row in rows] == [field.get("description", "") for field in fields], where
+                continue
+            assert ARABIC_LETTER.search(table.caption.get_text()) and resource["path"] in table.caption.get_text(), where
+            assert all(ARABIC_LETTER.search(heading.get_text()) for heading in table.find("thead").find_all("th")), where
+            english = [f"{row[0].get_text()}: {cell.get_text()!r}" for row in rows for cell in row[1:]
+                       if cell.get_text().strip() and not ARABIC_LETTER.search(cell.get_text())]
+            assert english == [], f"{where}: cells left in English: {english[:5]}"
+            assert all(row[0].find("bdi", dir="ltr") for row in rows), f"{where}: a field name is not isolated"
+
+
+def english_cells_of_field_tables(page) -> list[str]:
+    """The cells (type, key, description), captions and headings of a built data appendix's
+    tables of fields that hold no Arabic letter, and the field names not isolated left to right."""
+    found = []
+    for table in page.find("article").find_all("table"):
+        heads = [cell.get_text() for cell in [table.caption, *table.find("thead").find_all("th")]]
+        found += [f"heading {text!r}" for text in heads if not ARABIC_LETTER.search(text)]
+        for row in table.find("tbody").find_all("tr"):
+            name, *cells = row.find_all("td")
+            if not name.find("bdi", dir="ltr"):
+                found.append(f"field name {name.get_text()!r} not isolated")
+            found += [f"{name.get_text()}: {cell.get_text()!r}" for cell in cells
+                      if cell.get_text().strip() and not ARABIC_LETTER.search(cell.get_text())]
+    return found
+
+
+def test_arabic_data_appendix_shows_its_field_tables_in_arabic(built_book):
+    """As built, the Arabic data appendix shows every resource's table of fields, and none of
+    their captions, headings, types, key words or descriptions in English."""
+    from cstobook import datapackage_docs
+
+    page = built_page(built_book, FOLDER + "chapters/appendix-data")
+    tables = page.find("article").find_all("table")
+    assert len(tables) == sum("schema" in resource for resource in datapackage_docs.resources())
+    assert english_cells_of_field_tables(page) == []
