@@ -376,15 +376,13 @@ def book_title() -> str:
 
 # The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
 # in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
-# (The partners chapter's two charts, unga_votes and kazakhstan_contingents, stay in English for
-# now: their Arabic twins, drawn and translated, weigh 30 kB against 16 kB, which takes that page
-# with maps over its warm-cache budget; their words' translations are in the history of figures.po.)
 TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
                       "csto_force_sizes", "mandate_grid",
                       "literature_positions",
                       "force_sizes", "instead_timeline",  # chapters/offer.md, chapters/instead.md
                       "armenia_csto_record",  # chapters/armenia.md
-                      "russia_legal_case", "membership_history")  # chapters/russias-case.md, alliance-on-paper.md
+                      "russia_legal_case", "membership_history",  # chapters/russias-case.md, alliance-on-paper.md
+                      "unga_votes", "kazakhstan_contingents")  # chapters/partners.md
 
 
 # The words of the book's maps: each map, drawn once per edition (cstobook.maps.editions), records
