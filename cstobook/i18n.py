@@ -233,6 +233,7 @@ EDITION_WORDS = {
     "pdf_version": "Version {version}, {date}",
     "pdf_read_online": "Read online: {site}",
     "pdf_source": "Source, data and every edition: {repository}",
+    "pdf_static_map": "Static image of the map: {title}",
     "show_code": "Show the code",
     "hide_code": "Hide the code",
     "part": "Only the title, headings and summary of this page are translated so far; the rest is shown in English.",
@@ -382,7 +383,10 @@ TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
                       "force_sizes", "instead_timeline",  # chapters/offer.md, chapters/instead.md
                       "armenia_csto_record",  # chapters/armenia.md
                       "russia_legal_case", "membership_history",  # chapters/russias-case.md, alliance-on-paper.md
-                      "unga_votes", "kazakhstan_contingents")  # chapters/partners.md
+                      "unga_votes", "kazakhstan_contingents",  # chapters/partners.md
+                      # the maps' static images (downloads, and the PDF's images of the maps)
+                      "belarus_axes_map", "kazakhstan_sites_map", "armenia_border_map", "eastern_ukraine_map",
+                      "instead_map", "alliances_2022_map", "membership_map")
 
 
 # The words of the book's maps: each map, drawn once per edition (cstobook.maps.editions), records

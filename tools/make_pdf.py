@@ -40,7 +40,9 @@ CHROMIUM = os.environ.get("CSTOBOOK_CHROMIUM", "/usr/bin/chromium")
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 
 # Every map is a figure holding a folium iframe whose caption links its static twin for download.
-SWAP_MAPS_JS = """() => {
+# The image's text alternative names the map in the edition's language (`words`: the static
+# image's wording and the interactive map's title prefix, before its "{title}").
+SWAP_MAPS_JS = """(words) => {
   const missing = [];
   let swapped = 0;
   for (const frame of [...document.querySelectorAll('iframe')]) {
@@ -51,7 +53,9 @@ SWAP_MAPS_JS = """() => {
     if (!link) { missing.push(frame.title || 'an untitled map'); continue; }
     const image = document.createElement('img');
     image.src = link.href;
-    image.alt = 'Static image of the map: ' + (frame.title || '').replace(/^Interactive map: /, '');
+    const title = frame.title || '';
+    image.alt = words.static.replace('{title}', title.startsWith(words.interactive)
+      ? title.slice(words.interactive.length) : title);
     image.className = 'cstobook-static-map';
     const output = frame.closest('.cell_output') || frame;
     output.replaceWith(image);
@@ -73,6 +77,14 @@ TITLE_PAGE_JS = """(html) => {
 
 def css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def map_words(language: str = "en") -> dict:
+    """The wording of a map's static image in the edition's language, and the prefix of the
+    interactive map's title it replaces (cstobook.maps names the map "Interactive map: {title}")."""
+    interactive = i18n.translate("Interactive map: {title}", language, "figures")
+    return {"static": i18n.translate(i18n.EDITION_WORDS["pdf_static_map"], language, "edition"),
+            "interactive": interactive.split("{title}")[0]}
 
 
 def page_margins(title: str, language: str = "en") -> str:
@@ -143,7 +155,7 @@ def print_pdf(page_file: Path, pdf: Path, language: str = "en") -> dict:
             page = browser.new_page()
             page.emulate_media(media="print")
             page.goto(page_file.resolve().as_uri(), wait_until="load")
-            maps = page.evaluate(SWAP_MAPS_JS)
+            maps = page.evaluate(SWAP_MAPS_JS, map_words(language))
             if maps["missing"]:
                 raise SystemExit(f"maps without a static image in their caption: {maps['missing']}")
             page.evaluate(TITLE_PAGE_JS, title_page(language))
