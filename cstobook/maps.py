@@ -574,6 +574,7 @@ def static_map(region: gpd.GeoDataFrame, categories: Mapping[str, str],
     ax.set_ylim(lat0, lat1)
     ax.set_aspect(1 / np.cos(np.radians((lat0 + lat1) / 2)))  # equal distances at the map's centre
     ax.set_axis_off()
+    ax.set(xlabel="", ylabel="")  # geopandas names the axes after the CRS; hidden, they are no words of the map
     ax.set_title(title)
     handles = [Patch(facecolor=colour, edgecolor="#333", linestyle="--" if dashed else "-",
                      hatch="////" if dashed else None, label=label) for label, colour, dashed in legend]
@@ -609,6 +610,7 @@ def static_snapshots(region: gpd.GeoDataFrame, snapshots: Sequence[tuple[str, Ma
         ax.set_ylim(lat0, lat1)
         ax.set_aspect(1 / np.cos(np.radians((lat0 + lat1) / 2)))
         ax.set_axis_off()  # geopandas would label every panel's axes with the CRS's coordinates
+        ax.set(xlabel="", ylabel="")
         ax.add_patch(plt.Rectangle((lon0, lat0), lon1 - lon0, lat1 - lat0, facecolor=style.SEA_COLOUR,
                                    edgecolor="#999999", linewidth=0.6, zorder=-1))
         ax.set_title(label, fontsize=9, loc="center")
