@@ -75,6 +75,11 @@ TITLE_PAGE_JS = """(html) => {
   front.prepend(page);
 }"""
 
+# A page of paper does not scroll: long lines of code (the BibTeX entries of How to cite, the commands
+# of the methods appendix) wrap at the margin, or the printed page cuts them off.
+WRAPPED_CODE = "pre { white-space: pre-wrap; overflow-wrap: anywhere; }"
+
+
 def css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
@@ -160,6 +165,7 @@ def print_pdf(page_file: Path, pdf: Path, language: str = "en") -> dict:
                 raise SystemExit(f"maps without a static image in their caption: {maps['missing']}")
             page.evaluate(TITLE_PAGE_JS, title_page(language))
             page.add_style_tag(content=page_margins(i18n.translate(edition.title(), language, "edition"), language))
+            page.add_style_tag(content=WRAPPED_CODE)
             page.wait_for_load_state("networkidle")
             # every face loaded before printing: text in a face still loading is not painted
             page.evaluate("() => Promise.all([...document.fonts].map(f => f.load().catch(() => null)))")
