@@ -77,7 +77,10 @@ TITLE_PAGE_JS = """(html) => {
 
 # A page of paper does not scroll: long lines of code (the BibTeX entries of How to cite, the commands
 # of the methods appendix) wrap at the margin, or the printed page cuts them off.
-WRAPPED_CODE = "pre { white-space: pre-wrap; overflow-wrap: anywhere; }"
+WRAPPED_CODE = ("pre { white-space: pre-wrap; overflow-wrap: anywhere; }"
+                # the title's lines far enough apart for Arabic, whose marks reach above and below
+                # the Latin line (the authors' line was printed into the title's last line)
+                " .cstobook-title-page .cstobook-title { line-height: 1.6; }")
 
 
 def css_string(text: str) -> str:
@@ -124,7 +127,7 @@ def title_page(language: str = "en") -> str:
     return (f'<p class="cstobook-title-edition">{words["pdf_version"]}</p>'
             f'<p class="cstobook-title-record">{record}</p>'
             f'<h1 class="cstobook-title">{html.escape(i18n.translate(edition.title(), language, "edition"))}</h1>'
-            f'<p class="cstobook-title-authors">{html.escape(edition.authors())}</p>'
+            f'<p class="cstobook-title-authors">{html.escape(i18n.translate(edition.authors(), language, "edition"))}</p>'
             f'<p>{words["pdf_read_online"]}<br>{words["pdf_source"]}</p>'
             f'<p lang="en" dir="ltr">{html.escape(citation["preferred-citation"]["notes"])}</p>'
             f'<p class="cstobook-title-cite" lang="en" dir="ltr">Cite as: {html.escape(edition.authors())} '
