@@ -125,6 +125,28 @@ def show_translated_renderings(app: Sphinx, doctree) -> None:
         twin = twins.get(Path(image["uri"]).name)
         if twin is not None:
             image["uri"] = "/" + twin.relative_to(app.srcdir).as_posix()
+    offer_translated_downloads(app, doctree)
+
+
+def offer_translated_downloads(app: Sphinx, doctree) -> None:
+    """A page's download links to a translated figure (a map's static image, PNG and SVG: the
+    image the PDF prints in place of the map) offer its twin in the edition's language, before
+    Sphinx collects the files to copy."""
+    from sphinx import addnodes
+
+    from cstobook import charts, i18n
+
+    language = app.config.language
+    if language not in i18n.LANGUAGES:
+        return
+    figures = Path(app.srcdir) / "figures"
+    for link in doctree.findall(addnodes.download_reference):
+        target = Path(link.get("reftarget", ""))
+        if target.parent.name != "figures" or target.stem not in i18n.TRANSLATED_FIGURES:
+            continue
+        twin = f"{charts.twin_name(target.stem, language)}{target.suffix}"
+        if (figures / twin).is_file():
+            link["reftarget"] = (target.parent / twin).as_posix()
 
 
 def add_phone_renderings(app: Sphinx, doctree) -> None:

@@ -233,6 +233,7 @@ EDITION_WORDS = {
     "pdf_version": "Version {version}, {date}",
     "pdf_read_online": "Read online: {site}",
     "pdf_source": "Source, data and every edition: {repository}",
+    "pdf_static_map": "Static image of the map: {title}",
     "show_code": "Show the code",
     "hide_code": "Hide the code",
     "part": "Only the title, headings and summary of this page are translated so far; the rest is shown in English.",
@@ -330,15 +331,16 @@ def book_title() -> str:
 
 # The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
 # in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
-# (The partners chapter's two charts, unga_votes and kazakhstan_contingents, stay in English for
-# now: their Arabic twins, drawn and translated, weigh 30 kB against 16 kB, which takes that page
-# with maps over its warm-cache budget; their words' translations are in the history of figures.po.)
 TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
                       "csto_force_sizes", "mandate_grid",
                       "literature_positions",
                       "force_sizes", "instead_timeline",  # chapters/offer.md, chapters/instead.md
                       "armenia_csto_record",  # chapters/armenia.md
-                      "russia_legal_case", "membership_history")  # chapters/russias-case.md, alliance-on-paper.md
+                      "russia_legal_case", "membership_history",  # chapters/russias-case.md, alliance-on-paper.md
+                      "unga_votes", "kazakhstan_contingents",  # chapters/partners.md
+                      # the maps' static images (downloads, and the PDF's images of the maps)
+                      "belarus_axes_map", "kazakhstan_sites_map", "armenia_border_map", "eastern_ukraine_map",
+                      "instead_map", "alliances_2022_map", "membership_map")
 
 
 # The words of the book's maps: each map, drawn once per edition (cstobook.maps.editions), records

@@ -61,6 +61,7 @@ def static_map(region: gpd.GeoDataFrame, categories: Mapping[str, str],
     ax.set_ylim(lat0, lat1)
     ax.set_aspect(1 / np.cos(np.radians((lat0 + lat1) / 2)))  # equal distances at the map's centre
     ax.set_axis_off()
+    ax.set(xlabel="", ylabel="")  # geopandas names the axes after the CRS; hidden, they are no words of the map
     ax.set_title(title)
     handles = [Patch(facecolor=colour, edgecolor="#333", linestyle="--" if dashed else "-",
                      hatch="////" if dashed else None, label=label) for label, colour, dashed in legend]
@@ -96,13 +97,19 @@ def static_snapshots(region: gpd.GeoDataFrame, snapshots: Sequence[tuple[str, Ma
         ax.set_ylim(lat0, lat1)
         ax.set_aspect(1 / np.cos(np.radians((lat0 + lat1) / 2)))
         ax.set_axis_off()  # geopandas would label every panel's axes with the CRS's coordinates
+        ax.set(xlabel="", ylabel="")
         ax.add_patch(plt.Rectangle((lon0, lat0), lon1 - lon0, lat1 - lat0, facecolor=style.SEA_COLOUR,
                                    edgecolor="#999999", linewidth=0.6, zorder=-1))
         ax.set_title(label, fontsize=9, loc="center")
     for ax in list(axes.flat)[len(snapshots):]:
         ax.set_axis_off()
-    fig.legend(handles=[Patch(facecolor=colour, label=name) for name, colour in legend.items()],
-               loc="lower center", ncols=len(legend), frameon=False)
     fig.suptitle(title, fontweight="bold")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.tight_layout(rect=(0, 0, 1, 0.87))
+    # the legend under the title (at the foot, the source line written under the figure overlapped
+    # it), in a strip of its own as wide as the figure, so that a twin in another language lays it
+    # out again for its words, centred as here
+    strip = fig.add_axes((0, 0.87, 1, 0.05))
+    strip.set_axis_off()
+    strip.legend(handles=[Patch(facecolor=colour, label=name) for name, colour in legend.items()],
+                 loc="center", ncols=len(legend), frameon=False)
     return fig

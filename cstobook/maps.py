@@ -99,6 +99,32 @@ class Legend(MacroElement):
         self.font = FONTS.get(language(), "sans-serif")
 
 
+class ScaleBar(MacroElement):
+    """Leaflet's scale bar in the edition's words: in English as Leaflet draws it (kilometres and
+    miles); in another edition metric only, its units said in the edition's language (Arabic:
+    كم, م), so that no Latin unit stands on an Arabic map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+          var scale = L.control.scale({imperial: false});
+          scale._updateMetric = function (maxMeters) {
+            var meters = this._getRoundNum(maxMeters);
+            var label = meters < 1000 ? meters + {{ this.metre|tojson }} : (meters / 1000) + {{ this.kilometre|tojson }};
+            this._updateScale(this._mScale, label, meters / maxMeters);
+          };
+          scale.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "ScaleBar"
+        self.metre = "\u00a0" + say("m")
+        self.kilometre = "\u00a0" + say("km")
+
+
 # The faces of a map's text, by edition: for Arabic, a Naskh or Arabic sans face where the
 # reader's system has one. (Not the edition's web font: a font that a srcdoc iframe loads, even
 # from the cache, keeps chromium's page from reaching network idle, which the browser tests await.)
@@ -129,8 +155,11 @@ def base_map(region: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
              highlighted: Sequence[str] = ()) -> folium.Map:
     """A tile-less map over `bounds` (lon_min, lat_min, lon_max, lat_max) with the countries as grey
     land, except those in `highlighted`, which category layers draw (each outline is sent once)."""
-    fmap = BookMap(tiles=None, control_scale=True, zoom_snap=0.25)
+    fmap = BookMap(tiles=None, control_scale=language() == "en", zoom_snap=0.25)
     fmap.language = language()
+    scale = ScaleBar()  # its units said in every edition, so that the English records them for the catalogue
+    if language() != "en":
+        scale.add_to(fmap)
     fmap.get_root().height = MAP_HEIGHT
     if notebook.in_book_build():
         fmap.default_js = LOCAL_JS
@@ -141,8 +170,9 @@ def base_map(region: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]
         f"<style>.folium-map.leaflet-container {{ background: {style.SEA_COLOUR}; }}"
         ".cstobook-popup th { text-align:start; padding-inline-end:8px; font-weight:600; }"
         + (f".folium-map.leaflet-container {{ font-family: {FONTS[language()]}; }}" if language() in FONTS else "")
-        # a right-to-left map keeps its scale bar's "100 km" left to right, within the bar
-        + (".leaflet-control-scale-line { direction: ltr; }" if i18n.direction(language()) == "rtl" else "")
+        # a right-to-left map's scale bar reads right to left ("100 كم"), its text from the bar's start
+        + (".leaflet-control-scale-line { direction: rtl; text-align: start; }"
+           if i18n.direction(language()) == "rtl" else "")
         + "</style>"))
     land = region[(region["layer"] == "country") & ~region["iso3"].isin(highlighted)]
     folium.GeoJson(  # grey land, named nowhere: its features carry no property but their outline

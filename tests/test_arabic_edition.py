@@ -94,6 +94,34 @@ def test_translations_keep_the_roles_of_the_english():
     assert broken == []
 
 
+# The book's own translations, noted in one wording (chapters/arabic-edition.md, "Conventions"):
+# a quotation the book translated into Arabic says (الترجمة من عمل الكتاب); the article's own Arabic,
+# quoted where the English gives the book's translation, says (وترجمته في الطبعة الإنجليزية من عمل الكتاب).
+BOOKS_TRANSLATION = re.compile(r"\b(translations? ours|our translations?)\b")
+BOOKS_TRANSLATION_AR = "من عمل الكتاب"
+RETIRED_WORDINGS = ("الترجمة لنا", "الترجمات لنا", "ترجمتنا", "من عملنا", "ترجمة الكتاب عن")
+
+
+def test_the_books_own_translations_are_noted_in_one_wording():
+    """Every message whose English says "translation ours" (or "our translation") says so in the
+    edition's one wording, and no message keeps a wording the edition retired."""
+    departures = []
+    for path in sorted(MESSAGES.rglob("*.po")):
+        for entry in polib.pofile(str(path)).translated_entries():
+            noted = BOOKS_TRANSLATION.search(entry.msgid)
+            if (noted and BOOKS_TRANSLATION_AR not in entry.msgstr) or any(w in entry.msgstr for w in RETIRED_WORDINGS):
+                departures.append(f"{path.name}: {entry.msgstr[:80]!r}")
+    assert departures == []
+
+
+def test_arabic_text_names_an_author_in_arabic_before_the_citation():
+    """{cite:t} would set the author's Latin name in the Arabic sentence: the Arabic names the
+    author in Arabic script and cites with {cite:p} after the name (chapters/arabic-edition.md)."""
+    found = [f"{path.name}: {entry.msgstr[:80]!r}" for path in sorted(MESSAGES.rglob("*.po"))
+             for entry in polib.pofile(str(path)).translated_entries() if "{cite:t}" in entry.msgstr]
+    assert found == []
+
+
 def test_translations_use_the_glossary():
     """Where an English message names an organisation, body, force, person or place of the
     glossary, its translation uses the glossary's Arabic for it."""

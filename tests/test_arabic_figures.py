@@ -195,7 +195,11 @@ def test_arabic_edition_shows_the_twins_of_the_translated_charts():
     for name in i18n.TRANSLATED_FIGURES:
         twin = paths.FIGURES / f"{charts.twin_name(name, LANGUAGE)}.png"
         assert twins[f"{name}.png"] == twin
-        with Image.open(paths.FIGURES / f"{name}{charts.PHONE_SUFFIX}.png") as phone:
-            assert twins[f"{phone.info[charts.WEB_FIGURE_KEY]}.png"] == twin
+        phone = paths.FIGURES / f"{name}{charts.PHONE_SUFFIX}.png"
+        if name.endswith("_map"):  # a map's static image: downloaded and printed, never shown on a page
+            assert not phone.is_file(), f"{name} is shown on a page: its twin needs the check below"
+            continue
+        with Image.open(phone) as image:
+            assert twins[f"{image.info[charts.WEB_FIGURE_KEY]}.png"] == twin
     # its phone layout is offered as the English one is
     assert reader_edition.phone_renderings(paths.ROOT)["claims_verdicts.ar.png"].name == "claims_verdicts.ar.phone.png"

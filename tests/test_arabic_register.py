@@ -25,6 +25,7 @@ import build_integrity  # noqa: E402 - on sys.path through build_support
 
 VERDICT_CHAPTER = ROOT / "chapters" / "verdict.md"
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
+LANGUAGE = "ar"
 VERDICTS = ("accurate", "imprecise", "wrong", "unverifiable", "opinion")
 
 
@@ -182,12 +183,28 @@ def test_a_change_of_translation_executes_the_verdict_chapter_again():
     assert str(i18n.catalogue_path("ar", "data").relative_to(ROOT)) in inputs, inputs
 
 
-def test_claimreview_stays_one_english_set():
-    """The register is shown once per edition, its ClaimReview data once, in English."""
+def test_claimreview_is_published_once_per_edition_in_its_language():
+    """The register is shown once per edition, and so are its ClaimReview data: the English page's
+    in English, the Arabic page's in Arabic (the claim in the article's words, the verdict as the
+    glossary names it, the evidence as the data catalogue translates it, the people by their
+    Arabic names, its own address), with no English sentence left in them."""
     from cstobook import claimreview
 
-    reviews = claimreview.claim_reviews(data.load_table("claims"))
-    assert {review["inLanguage"] for review in reviews} == {"en"}
+    claims = data.load_table("claims")
+    english = claimreview.claim_reviews(claims)
+    arabic = claimreview.claim_reviews(claims, LANGUAGE)
+    assert {review["inLanguage"] for review in english} == {"en"}
+    assert {review["inLanguage"] for review in arabic} == {LANGUAGE}
+    scale = glossary_verdicts()
+    for claim, review in zip(claims.itertuples(), arabic):
+        assert review["url"].endswith(f"/{LANGUAGE}/chapters/verdict.html") and review["identifier"] == claim.claim_id
+        assert review["claimReviewed"] == review["itemReviewed"]["text"] == claim.arabic_excerpt
+        assert review["reviewRating"]["name"] == review["reviewRating"]["alternateName"] == scale[claim.verdict]
+        assert review["reviewRating"]["ratingExplanation"] == i18n.translate(claim.evidence_summary, LANGUAGE, "data")
+        for name in (review["itemReviewed"]["author"]["name"], review["author"]["name"], review["isPartOf"]["name"],
+                     review["itemReviewed"]["appearance"]["publisher"]["name"]):
+            assert ARABIC_LETTER.search(name) and not re.search(r"[A-Za-z]{3,}", name), name
+        assert "alternativeHeadline" not in review["itemReviewed"]["appearance"]
     assert "ClaimReview" not in str(register_page())
     assert sum("claimreview.json_ld(" in source for source in chapter_code()) == 1
 

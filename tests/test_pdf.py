@@ -212,3 +212,17 @@ def test_pdf_arabic_edition_is_arabic_searchable_text(pdf_book_ar):
     missing = [(c.claim_id, run) for c in claims.itertuples() for run in digit_free_runs(c.arabic_excerpt)
                if not found(run, text)]
     assert missing == []
+
+
+def test_the_image_printed_for_a_map_is_named_in_the_editions_language():
+    """The PDF prints each map's static image under a text alternative in the edition's language,
+    the interactive map's title prefix taken off (tools/make_pdf.py, map_words)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import make_pdf
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    assert make_pdf.map_words("en") == {"static": "Static image of the map: {title}", "interactive": "Interactive map: "}
+    arabic = make_pdf.map_words("ar")
+    assert "{title}" in arabic["static"] and not re.search(r"[A-Za-z]{2,}", arabic["static"].replace("{title}", ""))
+    assert arabic["interactive"] and not re.search(r"[A-Za-z]", arabic["interactive"])

@@ -40,7 +40,9 @@ CHROMIUM = os.environ.get("CSTOBOOK_CHROMIUM", "/usr/bin/chromium")
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 
 # Every map is a figure holding a folium iframe whose caption links its static twin for download.
-SWAP_MAPS_JS = """() => {
+# The image's text alternative names the map in the edition's language (`words`: the static
+# image's wording and the interactive map's title prefix, before its "{title}").
+SWAP_MAPS_JS = """(words) => {
   const missing = [];
   let swapped = 0;
   for (const frame of [...document.querySelectorAll('iframe')]) {
@@ -51,7 +53,9 @@ SWAP_MAPS_JS = """() => {
     if (!link) { missing.push(frame.title || 'an untitled map'); continue; }
     const image = document.createElement('img');
     image.src = link.href;
-    image.alt = 'Static image of the map: ' + (frame.title || '').replace(/^Interactive map: /, '');
+    const title = frame.title || '';
+    image.alt = words.static.replace('{title}', title.startsWith(words.interactive)
+      ? title.slice(words.interactive.length) : title);
     image.className = 'cstobook-static-map';
     const output = frame.closest('.cell_output') || frame;
     output.replaceWith(image);
@@ -71,8 +75,24 @@ TITLE_PAGE_JS = """(html) => {
   front.prepend(page);
 }"""
 
+# A page of paper does not scroll: long lines of code (the BibTeX entries of How to cite, the commands
+# of the methods appendix) wrap at the margin, or the printed page cuts them off.
+WRAPPED_CODE = ("pre { white-space: pre-wrap; overflow-wrap: anywhere; }"
+                # the title's lines far enough apart for Arabic, whose marks reach above and below
+                # the Latin line (the authors' line was printed into the title's last line)
+                " .cstobook-title-page .cstobook-title { line-height: 1.6; }")
+
+
 def css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def map_words(language: str = "en") -> dict:
+    """The wording of a map's static image in the edition's language, and the prefix of the
+    interactive map's title it replaces (cstobook.maps names the map "Interactive map: {title}")."""
+    interactive = i18n.translate("Interactive map: {title}", language, "figures")
+    return {"static": i18n.translate(i18n.EDITION_WORDS["pdf_static_map"], language, "edition"),
+            "interactive": interactive.split("{title}")[0]}
 
 
 def page_margins(title: str, language: str = "en") -> str:
@@ -107,7 +127,7 @@ def title_page(language: str = "en") -> str:
     return (f'<p class="cstobook-title-edition">{words["pdf_version"]}</p>'
             f'<p class="cstobook-title-record">{record}</p>'
             f'<h1 class="cstobook-title">{html.escape(i18n.translate(edition.title(), language, "edition"))}</h1>'
-            f'<p class="cstobook-title-authors">{html.escape(edition.authors())}</p>'
+            f'<p class="cstobook-title-authors">{html.escape(i18n.translate(edition.authors(), language, "edition"))}</p>'
             f'<p>{words["pdf_read_online"]}<br>{words["pdf_source"]}</p>'
             f'<p lang="en" dir="ltr">{html.escape(citation["preferred-citation"]["notes"])}</p>'
             f'<p class="cstobook-title-cite" lang="en" dir="ltr">Cite as: {html.escape(edition.authors())} '
@@ -143,11 +163,12 @@ def print_pdf(page_file: Path, pdf: Path, language: str = "en") -> dict:
             page = browser.new_page()
             page.emulate_media(media="print")
             page.goto(page_file.resolve().as_uri(), wait_until="load")
-            maps = page.evaluate(SWAP_MAPS_JS)
+            maps = page.evaluate(SWAP_MAPS_JS, map_words(language))
             if maps["missing"]:
                 raise SystemExit(f"maps without a static image in their caption: {maps['missing']}")
             page.evaluate(TITLE_PAGE_JS, title_page(language))
             page.add_style_tag(content=page_margins(i18n.translate(edition.title(), language, "edition"), language))
+            page.add_style_tag(content=WRAPPED_CODE)
             page.wait_for_load_state("networkidle")
             # every face loaded before printing: text in a face still loading is not painted
             page.evaluate("() => Promise.all([...document.fonts].map(f => f.load().catch(() => null)))")
