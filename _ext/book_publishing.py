@@ -28,6 +28,8 @@ from urllib.parse import quote
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+import page_head  # _ext/, beside this file
+
 MAP_ONLY_ASSETS = "lib/"  # under _static/: loaded by map iframes, never by pages
 DEFAULT_BRANCH = "notebooks"  # where the workflow publishes the executed notebooks
 BOOK_BUILD_VARIABLE = "CSTOBOOK_BOOK_BUILD"  # cstobook.notebook.BOOK_BUILD_VARIABLE
@@ -66,7 +68,9 @@ def used_icon_codepoints(html_folder: Path) -> set[int]:
     draws itself (admonitions, the contents toggle: literal or escaped private-use characters
     outside the catalogue)."""
     static = html_folder / "_static"
-    styles = {path: path.read_text(encoding="utf-8") for path in static.rglob("*.css")}
+    # not the pages' one sheet (_ext/page_head.py), which is made of the others, after this
+    styles = {path: path.read_text(encoding="utf-8") for path in static.rglob("*.css")
+              if path.relative_to(static).as_posix() != page_head.BUNDLE}
     catalogue = {}
     for text in styles.values():
         for rule in ICON_RULE.finditer(text):
@@ -235,6 +239,7 @@ def setup(app: Sphinx) -> dict:
     # The chapters' kernels inherit this: cstobook.notebook.glue is then myst-nb's glue, which
     # leaves each figure to the directive that places it (elsewhere it also shows at its cell).
     os.environ[BOOK_BUILD_VARIABLE] = "1"
+    app.setup_extension("page_head")
     app.add_config_value("launch_notebooks_branch", DEFAULT_BRANCH, "html", types=frozenset({str}))
     app.connect("config-inited", drop_map_assets_from_pages, priority=900)
     # after sphinx-book-theme's add_launch_buttons (priority 501)
