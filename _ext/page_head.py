@@ -21,7 +21,9 @@ web edition's HTML build (not the one-page build the PDF is printed from):
    run in their order, after the page is parsed and before DOMContentLoaded, which is when the
    theme's, Sphinx's, the copy buttons', toggles' and tabs' scripts start their work). The few
    lines of `documentation_options.js`, which the theme's inline lines use at once, are written
-   into the page instead.
+   into the page instead. The scripts of copy buttons, toggles and tabs load only on pages whose
+   body holds code, a toggle or tabs (`PAGE_SCRIPTS`).
+4. The theme's two scripts are not preloaded at the top of the page (_templates/layout.html).
 """
 from __future__ import annotations
 
@@ -251,10 +253,17 @@ def deferred_scripts(app: Sphinx, pagename: str, templatename: str, context: dic
         return
     from sphinx.builders.html._assets import _JavaScript
 
+    unused = scripts_unused_by(context.get("body") or "")
     scripts = []
     for script in context.get("script_files", []):
-        if not isinstance(script, _JavaScript) or not script.filename:
+        if not isinstance(script, _JavaScript):
             scripts.append(script)
+        elif not script.filename:
+            if not any(script.attributes.get("body", "").lstrip().startswith(lines)
+                       for lines in unused.values()):
+                scripts.append(script)
+        elif os.fspath(script.filename).removeprefix("_static/") in unused:
+            continue
         elif os.fspath(script.filename).removeprefix("_static/") == OPTIONS_SCRIPT:
             scripts.append(_JavaScript(None, priority=script.priority, body=options_script(app, context)))
         elif {"defer", "async"} & set(script.attributes) or script.attributes.get("type") == "module":
@@ -263,6 +272,32 @@ def deferred_scripts(app: Sphinx, pagename: str, templatename: str, context: dic
             scripts.append(_JavaScript(script.filename, priority=script.priority,
                                        **{**script.attributes, "defer": "defer"}))
     context["script_files"] = scripts
+
+
+# Scripts that act on what some pages hold and others not, with the inline lines that set them
+# up: (what in a page's body they act on, their inline lines)
+PAGE_SCRIPTS = {
+    # sphinx-togglebutton: togglebuttonSelector, '.toggle, .admonition.dropdown'
+    "togglebutton.js": (lambda classes: "toggle" in classes or {"admonition", "dropdown"} <= classes,
+                        ("let toggleHint", "let toggleOpenOnPrint", "var togglebuttonSelector")),
+    # sphinx-copybutton: its selector, 'div.highlight pre'; clipboard.js is its library
+    "copybutton.js": (lambda classes: "highlight" in classes, ()),
+    "clipboard.min.js": (lambda classes: "highlight" in classes, ()),
+    # sphinx-design's tabs
+    "design-tabs.js": (lambda classes: "sd-tab-set" in classes, ()),
+}
+
+
+def scripts_unused_by(body: str) -> dict[str, tuple[str, ...]]:
+    """The scripts of PAGE_SCRIPTS that have nothing to act on in the page's body, with their
+    inline lines: copy buttons, toggles and tabs load only where a page has them."""
+    classes: set[str] = set()
+    for match in CLASS_ATTRIBUTE.finditer(body):
+        if match.group(0).lstrip().startswith("class"):
+            classes.update((match.group(1) or match.group(2) or "").split())
+    if 'class="highlight' in body:  # as Pygments writes it (a div's class list may start with it)
+        classes.add("highlight")
+    return {name: lines for name, (needed, lines) in PAGE_SCRIPTS.items() if not needed(classes)}
 
 
 def options_script(app: Sphinx, context: dict) -> str:
