@@ -39,6 +39,7 @@ ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:"\\(
 ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 ESCAPED_CODEPOINT = re.compile(r"\\([ef][0-9a-f]{3})\b")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+CODE_TOGGLE_LABEL = '<summary aria-label="Toggle hidden content">'  # myst-nb's folded cells
 WEBP_IMAGE = re.compile(r'(<img [^>]*src="(?:\.\./)*_images/[^"/]+)\.png(")')
 
 
@@ -224,6 +225,16 @@ def fix_bibliography_roles(app: Sphinx, pagename: str, templatename: str, contex
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def name_code_toggles_by_their_words(app: Sphinx, pagename: str, templatename: str, context: dict,
+                                     doctree) -> None:
+    """myst-nb labels the summary of each folded code cell "Toggle hidden content", while it
+    shows "Show code cell source": a speech-input user saying what they see names nothing
+    (axe-core: label-content-name-mismatch). Without the label, the shown words name it."""
+    body = context.get("body")
+    if isinstance(body, str) and CODE_TOGGLE_LABEL in body:
+        context["body"] = body.replace(CODE_TOGGLE_LABEL, "<summary>")
+
+
 def cache_bibliography_plugin_lookups() -> None:
     """sphinxcontrib-bibtex asks pybtex for a style or backend at each citation it formats, and
     pybtex then reads the entry points of every installed package (about 20 ms an ask, 3 s a
@@ -245,6 +256,7 @@ def setup(app: Sphinx) -> dict:
     # after sphinx-book-theme's add_launch_buttons (priority 501)
     app.connect("html-page-context", point_launch_buttons_at_notebooks, priority=600)
     app.connect("html-page-context", fix_bibliography_roles)
+    app.connect("html-page-context", name_code_toggles_by_their_words)
     app.connect("html-page-context", show_webp_images)
     app.connect("html-page-context", charts_load_lazily, priority=900)
     app.connect("build-finished", write_built_assets)
