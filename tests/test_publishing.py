@@ -322,3 +322,4 @@ def test_charts_load_lazily_but_the_landing_pages_headline_figure():
     landing = BeautifulSoup(load_charts_lazily(body, headline_first=True), "html.parser")
     assert {img["alt"]: img.get("loading") for img in landing.find_all("img")} == {
         "a": None, "logo": None, "b": "lazy", "c": "lazy"}
+    assert [img["alt"] for img in landing.find_all("img", fetchpriority="high")] == ["a"]
