@@ -23,7 +23,9 @@ web edition's HTML build (not the one-page build the PDF is printed from):
    lines of `documentation_options.js`, which the theme's inline lines use at once, are written
    into the page instead. The scripts of copy buttons, toggles and tabs load only on pages whose
    body holds code, a toggle or tabs (`PAGE_SCRIPTS`).
-4. The theme's two scripts are not preloaded at the top of the page (_templates/layout.html).
+4. The theme's two scripts are not preloaded at the top of the page (_templates/layout.html);
+   a right-to-left edition's text face (rtl.css) is, so that its first paint is in that face
+   and its text does not shift when the face arrives.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ THEME_SHEETS = ("styles/theme.css", "styles/pydata-sphinx-theme.css")  # the the
 RIGHT_TO_LEFT_SHEET = "rtl.css"
 OPTIONS_SCRIPT = "documentation_options.js"
 CONTEXT_KEY = "cstobook_styles"  # _templates/layout.html links this sheet instead of the theme's
+FONTS_KEY = "cstobook_fonts"  # and preloads these faces
 BUNDLE_LINK = re.compile(r'(href="[^"]*_static/styles/book\.css)(?:\?v=[0-9a-f]+)?(")')
 
 IMPORT = re.compile(r'@import\s+(?:url\()?\s*["\']?([^"\')\s;]+)["\']?\s*\)?\s*;')
@@ -245,6 +248,10 @@ def one_style_sheet(app: Sphinx, pagename: str, templatename: str, context: dict
         return
     context[CONTEXT_KEY] = context["pathto"]("_static/" + BUNDLE, 1)
     context["css_files"] = []
+    if is_right_to_left(app):  # the edition's text face, on the first screen: with the style sheet
+        faces = re.findall(r'url\("?([^")]+\.woff2)"?\)', (Path(app.srcdir) / "_static" / RIGHT_TO_LEFT_SHEET)
+                           .read_text(encoding="utf-8"))
+        context[FONTS_KEY] = [context["pathto"]("_static/" + face, 1) for face in dict.fromkeys(faces)]
 
 
 def deferred_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
