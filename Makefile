@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book catalogues check lint linkcheck test data serve bench bench-pages bench-tests register clean setup browser pdf lab
+.PHONY: book catalogues check lint linkcheck test data serve bench bench-pages bench-tests bench-lighthouse register clean setup browser pdf lab
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -101,6 +101,17 @@ bench-tests: $(STAMP) browser
 ## bench-pages: per page, bytes and time until its maps are drawn, against a naive folium map
 bench-pages: $(STAMP) browser
 	$(BIN)/python bench/page_weight.py
+
+## bench-lighthouse: Lighthouse (mobile preset, median of 3 runs) on every page of both editions of
+## the built book, served with gzip, against a stock page shell; installs Node and npm (Debian) if
+## missing and Lighthouse from bench/lighthouse/package-lock.json. A quick look:
+## CSTOBOOK_LIGHTHOUSE_RUNS=1 CSTOBOOK_LIGHTHOUSE_PAGES=index,ar/index make bench-lighthouse
+bench-lighthouse: $(STAMP) browser
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
+	@test -x bench/lighthouse/node_modules/.bin/lighthouse || \
+	  (cd bench/lighthouse && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+	@test -f _build/html/index.html || $(MAKE) --no-print-directory book
+	$(BIN)/python bench/lighthouse.py
 
 ## serve: build, then serve the book on http://127.0.0.1:8000 (Ctrl-C stops it)
 serve: book

@@ -28,6 +28,8 @@ from urllib.parse import quote
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+import page_head  # _ext/, beside this file
+
 MAP_ONLY_ASSETS = "lib/"  # under _static/: loaded by map iframes, never by pages
 DEFAULT_BRANCH = "notebooks"  # where the workflow publishes the executed notebooks
 BOOK_BUILD_VARIABLE = "CSTOBOOK_BOOK_BUILD"  # cstobook.notebook.BOOK_BUILD_VARIABLE
@@ -37,6 +39,7 @@ ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:"\\(
 ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 ESCAPED_CODEPOINT = re.compile(r"\\([ef][0-9a-f]{3})\b")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+CODE_TOGGLE_LABEL = '<summary aria-label="Toggle hidden content">'  # myst-nb's folded cells
 WEBP_IMAGE = re.compile(r'(<img [^>]*src="(?:\.\./)*_images/[^"/]+)\.png(")')
 
 
@@ -66,7 +69,9 @@ def used_icon_codepoints(html_folder: Path) -> set[int]:
     draws itself (admonitions, the contents toggle: literal or escaped private-use characters
     outside the catalogue)."""
     static = html_folder / "_static"
-    styles = {path: path.read_text(encoding="utf-8") for path in static.rglob("*.css")}
+    # not the pages' one sheet (_ext/page_head.py), which is made of the others, after this
+    styles = {path: path.read_text(encoding="utf-8") for path in static.rglob("*.css")
+              if path.relative_to(static).as_posix() != page_head.BUNDLE}
     catalogue = {}
     for text in styles.values():
         for rule in ICON_RULE.finditer(text):
@@ -144,9 +149,10 @@ def load_charts_lazily(body: str, headline_first: bool = False) -> str:
     """Every chart image of a page loads as the reader nears it (the browser fetches those near
     the screen at once): a reader of the first screens of a long chapter does not download the
     charts further down. With `headline_first`, the first chart (the landing page's headline
-    figure, on its first screen) loads with the page."""
+    figure, on its first screen) loads with the page, at high priority."""
     charts = iter(range(len(CHART_IMAGE.findall(body))))
-    return CHART_IMAGE.sub(lambda m: m[0] if headline_first and next(charts) == 0
+    # the headline figure is the first screen's largest paint: fetched first, with the style sheet
+    return CHART_IMAGE.sub(lambda m: '<img fetchpriority="high" ' if headline_first and next(charts) == 0
                            else '<img loading="lazy" decoding="async" ', body)
 
 
@@ -220,6 +226,16 @@ def fix_bibliography_roles(app: Sphinx, pagename: str, templatename: str, contex
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def name_code_toggles_by_their_words(app: Sphinx, pagename: str, templatename: str, context: dict,
+                                     doctree) -> None:
+    """myst-nb labels the summary of each folded code cell "Toggle hidden content", while it
+    shows "Show code cell source": a speech-input user saying what they see names nothing
+    (axe-core: label-content-name-mismatch). Without the label, the shown words name it."""
+    body = context.get("body")
+    if isinstance(body, str) and CODE_TOGGLE_LABEL in body:
+        context["body"] = body.replace(CODE_TOGGLE_LABEL, "<summary>")
+
+
 def cache_bibliography_plugin_lookups() -> None:
     """sphinxcontrib-bibtex asks pybtex for a style or backend at each citation it formats, and
     pybtex then reads the entry points of every installed package (about 20 ms an ask, 3 s a
@@ -235,11 +251,13 @@ def setup(app: Sphinx) -> dict:
     # The chapters' kernels inherit this: cstobook.notebook.glue is then myst-nb's glue, which
     # leaves each figure to the directive that places it (elsewhere it also shows at its cell).
     os.environ[BOOK_BUILD_VARIABLE] = "1"
+    app.setup_extension("page_head")
     app.add_config_value("launch_notebooks_branch", DEFAULT_BRANCH, "html", types=frozenset({str}))
     app.connect("config-inited", drop_map_assets_from_pages, priority=900)
     # after sphinx-book-theme's add_launch_buttons (priority 501)
     app.connect("html-page-context", point_launch_buttons_at_notebooks, priority=600)
     app.connect("html-page-context", fix_bibliography_roles)
+    app.connect("html-page-context", name_code_toggles_by_their_words)
     app.connect("html-page-context", show_webp_images)
     app.connect("html-page-context", charts_load_lazily, priority=900)
     app.connect("build-finished", write_built_assets)

@@ -264,6 +264,31 @@ def test_search_scripts_load_on_the_search_page_only(built_book):
     assert "searchindex.js" in (built_book / "search.html").read_text(encoding="utf-8")
 
 
+EDITION_PAGES = [*PAGES, *(f"ar/{page}" for page in PAGES)]
+
+
+@pytest.mark.parametrize("page", EDITION_PAGES)
+def test_first_paint_waits_for_one_style_sheet_and_no_script(built_book, page):
+    """The head holds first paint as little as it can (_ext/page_head.py; `make bench-lighthouse`
+    measures it): one style sheet, the edition's own (the Arabic edition's right-to-left rules in
+    the Arabic one only), and no script file without defer; no preload takes bandwidth from it
+    but the Arabic edition's text face (over http: from disk chromium refuses a font preload)."""
+    head = built_page(built_book, page).head
+    sheets = [link["href"] for link in head.find_all("link", rel="stylesheet")]
+    assert len(sheets) == 1 and re.search(r"_static/styles/book\.css\?v=[0-9a-f]{12}$", sheets[0]), sheets
+    blocking = [s["src"] for s in head.find_all("script", src=True)
+                if not (s.has_attr("defer") or s.has_attr("async") or s.get("type") == "module")]
+    assert blocking == []
+    assert head.find("link", rel="preload") is None  # the Arabic face is preloaded by a script
+    assert ("NotoNaskhArabic" in str(head)) == page.startswith("ar/")
+    sheet = (built_book / page).parent / sheets[0].split("?")[0]
+    rules = sheet.read_text(encoding="utf-8")
+    assert ('html[dir="rtl"]' in rules) == page.startswith("ar/")
+    # the rules the theme's scripts need at run time stay: dark mode, dropdowns, search, copy buttons
+    for kept in ("html[data-theme=dark]", ".dropdown-menu.show", "#pst-search-dialog", ".copybtn"):
+        assert kept in rules, kept
+
+
 def test_workflows_pass_zizmor():
     """The ecosystem's security audit of GitHub Actions (every workflow and dependabot.yml) finds nothing: every action pinned to a
     commit, no checkout leaving its token where an uploaded artifact could carry it, no
@@ -299,3 +324,4 @@ def test_charts_load_lazily_but_the_landing_pages_headline_figure():
     landing = BeautifulSoup(load_charts_lazily(body, headline_first=True), "html.parser")
     assert {img["alt"]: img.get("loading") for img in landing.find_all("img")} == {
         "a": None, "logo": None, "b": "lazy", "c": "lazy"}
+    assert [img["alt"] for img in landing.find_all("img", fetchpriority="high")] == ["a"]
