@@ -64,7 +64,7 @@ def messages(domain: str) -> list[str]:
         return list(dict.fromkeys([*(word for name in i18n.TRANSLATED_FIGURES for word in figure_words(name)),
                                    *map_words()]))
     if domain == "edition":
-        return list(dict.fromkeys([i18n.book_title(), edition.title(), *i18n.EDITION_WORDS.values(),
+        return list(dict.fromkeys([i18n.book_title(), edition.title(), edition.licence_note(), *i18n.EDITION_WORDS.values(),
                                    *i18n.FURNITURE, *i18n.BIBLIOGRAPHY_WORDS]))
     if domain == "glued":  # what localised_dates leaves with Latin letters
         return list(dict.fromkeys(value for value in i18n.glued_text_values()

@@ -50,6 +50,11 @@ def authors() -> str:
     return ", ".join(names)
 
 
+def licence_note() -> str:
+    """The citation file's note on the licences (the PDF's title page gives it in the edition's language)."""
+    return citation()["preferred-citation"]["notes"]
+
+
 def site() -> str:
     return citation()["preferred-citation"]["url"].rstrip("/") + "/"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import unicodedata
 from urllib.parse import urljoin
 
@@ -16,9 +17,9 @@ import polib
 import pytest
 from bs4 import BeautifulSoup
 
-from build_support import built_page
+from build_support import ROOT, built_page
 
-from cstobook import i18n, toc
+from cstobook import edition, i18n, toc
 
 PAGES = toc.documents()
 LANGUAGE = "ar"
@@ -628,3 +629,20 @@ def test_arabic_data_appendix_shows_its_field_tables_in_arabic(built_book):
     tables = page.find("article").find_all("table")
     assert len(tables) == sum("schema" in resource for resource in datapackage_docs.resources())
     assert english_cells_of_field_tables(page) == []
+
+
+def test_the_pdf_title_page_gives_the_licences_in_the_edition_s_language():
+    """The licences under the title (the citation file's note) are in the edition's words; the
+    citation itself names the book as published, in English, in every edition."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import make_pdf
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    english = edition.licence_note()
+    arabic = i18n.translate(english, "ar", "edition")
+    assert arabic != english and re.search("[\u0600-\u06ff]", arabic)
+    assert english in html.unescape(make_pdf.title_page("en"))
+    page = html.unescape(make_pdf.title_page("ar"))
+    assert arabic in page and english not in page
+    assert "Cite as: " in page

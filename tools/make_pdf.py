@@ -112,8 +112,8 @@ def page_margins(title: str, language: str = "en") -> str:
 
 def title_page(language: str = "en") -> str:
     """The title page: the edition, the date its record is complete to, the book, how to read it
-    online and cite it. The citation
-    stays in English in every edition: it names the book as published."""
+    online and cite it, and its licences in the edition's language. The citation stays in
+    English in every edition: it names the book as published."""
     citation = edition.citation()
     site = edition.site() + i18n.EDITION_FOLDERS[language]
     values = {"version": edition.version(), "site": site, "repository": citation["repository-code"],
@@ -129,7 +129,7 @@ def title_page(language: str = "en") -> str:
             f'<h1 class="cstobook-title">{html.escape(i18n.translate(edition.title(), language, "edition"))}</h1>'
             f'<p class="cstobook-title-authors">{html.escape(i18n.translate(edition.authors(), language, "edition"))}</p>'
             f'<p>{words["pdf_read_online"]}<br>{words["pdf_source"]}</p>'
-            f'<p lang="en" dir="ltr">{html.escape(citation["preferred-citation"]["notes"])}</p>'
+            f'<p>{html.escape(i18n.translate(edition.licence_note(), language, "edition"))}</p>'
             f'<p class="cstobook-title-cite" lang="en" dir="ltr">Cite as: {html.escape(edition.authors())} '
             f'({edition.year()}). <em>{html.escape(edition.title())}</em> (Version '
             f'{html.escape(edition.version())}). [Record complete to '
