@@ -69,7 +69,6 @@ def field_table(resource: dict, language: str = "en") -> str:
     return f'<div class="{FIELDS_CLASS}">{tables.compact(shown.to_html())}</div>'
 
 
-
 def words() -> list[str]:
     """What the field tables show that the data catalogue translates: the column names, the
     caption, the key's word, then each field type and description, in the package's order."""
