@@ -12,10 +12,8 @@ edition, built by tools/build_edition.py from locales/<language>/LC_MESSAGES/*.p
 - Right-to-left editions get `dir="rtl"` on <html> (pydata-sphinx-theme sets no direction), the
   mirrored layout of _static/rtl.css, and the Arabic web font cut to the characters the edition
   uses (fontTools), served by the site itself.
-- The one-page builds that the PDF editions are printed from (singlehtml) name only faces the book
-  ships (`PRINT_FACES`: Noto Sans for Latin text, Noto Naskh Arabic, Noto Sans Mono for code; from
-  Debian's fonts-noto-core and fonts-noto-mono), cut at build time to the characters of the page, so
-  that a PDF comes out the same whatever fonts the printing machine has.
+- The PDF editions' faces come from print_faces.py, loaded from here; the marks for text that
+  changes direction (<bdi> runs, lang="en" and lang="ar" parts) from edition_text.py.
 - `{glue:text}` roles inside translated messages resolve: Sphinx parses a translated message as a
   document of its own, apart from the notebook whose glue data myst-nb keeps on the page's
   document; the page's notebook is remembered as myst-nb makes it and lent to those messages.
@@ -26,7 +24,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from pathlib import Path
 
 from docutils import nodes
@@ -36,10 +33,10 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import extract_messages
 
 from cstobook import i18n
+from edition_text import UNTRANSLATED_CLASS, isolate_latin_runs, mark_arabic_cells, mark_english
+from print_faces import FONT_FOLDER, subset_font
 
-UNTRANSLATED_CLASS = "cstobook-untranslated"
 NOTICE_CLASS = "cstobook-translation-notice"
-FONT_FOLDER = "fonts"
 ARABIC_FONTS = ("NotoNaskhArabic-Regular",)  # the web face; charts also use the bold (cstobook.chart_twins)
 
 
@@ -215,29 +212,6 @@ def notice(docname: str, state: str, language: str) -> nodes.raw:
                          f'<a href="{english_page(docname)}" hreflang="en">{link}</a>.</p>', format="html")
 
 
-_ARABIC_CELL = re.compile(r'<td(?P<attributes>(?![^>]*\blang=)[^>]*)>(?P<text>[^<]*)</td>')
-_FIRST_STRONG = re.compile(r"[A-Za-z\u00c0-\u024f\u0400-\u04ff\u0600-\u06ff]")
-
-
-def mark_arabic_cells(body: str) -> str:
-    """Table cells whose text is Arabic (its first letter is), in a page of another language, say
-    so (lang="ar" dir="rtl"): screen readers then read them as Arabic, and the PDF sets them in
-    the Arabic face (see PRINT_RULES)."""
-    def mark(match):
-        first = _FIRST_STRONG.search(html.unescape(match["text"]))
-        if first is None or not "\u0600" <= first[0] <= "\u06ff":
-            return match[0]
-        return f'<td{match["attributes"]} lang="ar" dir="rtl">{match["text"]}</td>'
-    return _ARABIC_CELL.sub(mark, body)
-
-
-_UNTRANSLATED_TAG = re.compile(r'(<[a-z][a-z0-9]*\b[^>]*\bclass="[^"]*\b' + UNTRANSLATED_CLASS + r'\b[^"]*")')
-
-
-def mark_english(body: str) -> str:
-    return _UNTRANSLATED_TAG.sub(r'\1 lang="en" dir="ltr"', body)
-
-
 class PendingTranslations(SphinxDirective):
     """`{pending-translations}`: the pages whose translation is pending (cstobook.i18n.pending_pages),
     each linked, or a sentence saying that none is; in the words of the edition being built (its
@@ -261,61 +235,6 @@ class PendingTranslations(SphinxDirective):
             reference += nodes.inline("", page)
             listing += nodes.list_item("", nodes.paragraph("", "", reference, translatable=False))
         return [nodes.paragraph("", i18n.edition_words("pending_list", language), translatable=False), listing]
-
-
-# A run of Latin (or Cyrillic) words inside Arabic text: names, URLs, file names, sizes, glosses,
-# author-year groups; its closing full stop or comma stays in the Arabic sentence. A bracketed
-# group of Latin words inside the run belongs to it (a source's title such as "Armed forces
-# personnel, total (MS.MIL.TOTL.P1), as exported by ..." or "GDP (current US$)"), so that the
-# title is not cut into runs that change places; a bracket that opens or closes Arabic text does not.
-_RUN_CHARACTERS = r"[\w.,:;/?=&%#'’+~@\-–—]"
-_LATIN_GROUP = r"\([^()\u0600-\u06ff]*[A-Za-z0-9][^()\u0600-\u06ff]*\)"
-_LATIN_RUN = re.compile(rf"[A-Za-z\u00c0-\u024f\u0400-\u04ff]{_RUN_CHARACTERS}*"
-                        rf"(?:[ \u00a0]+(?:{_LATIN_GROUP}{_RUN_CHARACTERS}*|"
-                        rf"{_RUN_CHARACTERS}*[A-Za-z0-9\u00c0-\u024f\u0400-\u04ff]{_RUN_CHARACTERS}*))*",
-                        re.UNICODE)
-_OWN_DIRECTION = {"script", "style", "pre", "code", "kbd", "samp", "bdi", "math", "svg", "textarea", "var"}
-
-
-def _in_own_direction(string) -> bool:
-    for parent in string.parents:
-        if parent.name in _OWN_DIRECTION:
-            return True
-        if parent.get("dir") == "ltr" or (parent.get("lang") and not parent.get("lang", "").startswith("ar")):
-            return True
-    return False
-
-
-def isolate_latin_runs(body: str) -> str:
-    """Each Latin run inside the Arabic text of a right-to-left page set in <bdi>, so that a URL,
-    a file name, a size, a bracketed gloss or a group of citations keeps its order when the line
-    wraps, and the Arabic around it keeps its own (the Unicode bidirectional algorithm would
-    otherwise join neighbouring runs through the punctuation between them)."""
-    from bs4 import BeautifulSoup, NavigableString
-
-    if not _LATIN_RUN.search(body):
-        return body
-    soup = BeautifulSoup(body, "html.parser")
-    for string in list(soup.find_all(string=True)):
-        if type(string) is not NavigableString or not _LATIN_RUN.search(string) or _in_own_direction(string):
-            continue
-        text, pieces, at = str(string), [], 0
-        for match in _LATIN_RUN.finditer(text):
-            run = match[0].rstrip(".,:;،")
-            if not run:
-                continue
-            pieces.append(text[at:match.start()])
-            bdi = soup.new_tag("bdi")
-            bdi.string = run
-            pieces.append(bdi)
-            at = match.start() + len(run)
-        pieces.append(text[at:])
-        for piece in pieces:
-            if piece == "":
-                continue
-            string.insert_before(piece)
-        string.extract()
-    return str(soup)
 
 
 # ---- every page: the switch and hreflang --------------------------------------------------------
@@ -446,152 +365,14 @@ def translate_furniture(app: Sphinx, exception) -> None:
 def write_edition_font(app: Sphinx, outdir: Path) -> None:
     """The Arabic font as WOFF2, cut to the characters of the edition's pages (and the contextual
     forms they need: fontTools' subsetter keeps the shaping tables)."""
-    from fontTools import subset
-
     characters = set()
     for page in outdir.rglob("*.html"):
         characters.update(page.read_text(encoding="utf-8"))
     arabic = {ord(c) for c in characters if "\u0600" <= c <= "\u06ff" or "\ufb50" <= c <= "\ufefc"}
     arabic |= {ord(c) for c in " .,:;!?()[]«»-–—/0123456789،؛؟"}
-    target = outdir / "_static" / FONT_FOLDER
-    target.mkdir(parents=True, exist_ok=True)
     for name in ARABIC_FONTS:
-        options = subset.Options()
-        options.flavor = "woff2"
-        options.layout_features = ["*"]
-        font = subset.load_font(str(Path(app.srcdir) / "_static" / FONT_FOLDER / f"{name}.ttf"), options)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=arabic)
-        subsetter.subset(font)
-        subset.save_font(font, str(target / f"{name}.woff2"), options)
-
-
-# ---- print: the faces the PDF editions are set in -------------------------------------------------
-
-# (CSS family, file in _static/fonts, weight, style). Every family falls back only to the next
-# one of the book's own: Latin (with Greek and Cyrillic) first, then Armenian (titles in the
-# bibliography), then Arabic (Noto Sans has no Arabic letters), never a face of the machine.
-PRINT_FACES = (("Book Print Sans", "NotoSans-Regular", 400, "normal"),
-               ("Book Print Sans", "NotoSans-Bold", 700, "normal"),
-               ("Book Print Sans", "NotoSans-Italic", 400, "italic"),
-               ("Book Print Sans", "NotoSans-BoldItalic", 700, "italic"),
-               ("Book Print Armenian", "NotoSansArmenian-Regular", 400, "normal"),
-               ("Book Print Armenian", "NotoSansArmenian-Bold", 700, "normal"),
-               ("Book Print Naskh", "NotoNaskhArabic-Regular", 400, "normal"),
-               ("Book Print Naskh", "NotoNaskhArabic-Bold", 700, "normal"),
-               ("Book Print Mono", "NotoSansMono-Regular", 400, "normal"),
-               ("Book Print Mono", "NotoSansMono-Bold", 700, "normal"))
-PRINT_FOLDER = "fonts/print"
-# The print subsets carry their own PostScript name (the face's, plus this), so that a PDF shows
-# which fonts came from the book and which from the machine, even where the machine has the same
-# Noto faces installed (Noto declares no reserved font name; the OFL allows a modified version).
-PRINT_NAME_SUFFIX = "-CSTOBook"
-PRINT_STYLES = "print-fonts.css"
-# Naskh sets its letters lower and smaller than Latin faces at one size (as in rtl.css)
-NASKH_SIZE_ADJUST = "118%"
-PRINT_STACK = '"Book Print Sans", "Book Print Armenian", "Book Print Naskh"'
-PRINT_ARABIC_STACK = '"Book Print Naskh", "Book Print Sans", "Book Print Armenian"'
-PRINT_MONO_STACK = '"Book Print Mono", "Book Print Armenian", "Book Print Naskh"'
-
-
-def print_font_file(stem: str) -> str:
-    return f"{PRINT_FOLDER}/{stem}.woff2"
-
-
-def print_font_faces(url=print_font_file, faces=PRINT_FACES) -> str:
-    """The @font-face rules of the print faces; `url(stem)` gives each face's address."""
-    rules = []
-    for family, stem, weight, style in faces:
-        extra = f"  size-adjust: {NASKH_SIZE_ADJUST};\n" if "Naskh" in family else ""
-        rules.append(f'@font-face {{\n  font-family: "{family}";\n  src: url("{url(stem)}") format("woff2");\n'
-                     f"  font-weight: {weight};\n  font-style: {style};\n{extra}}}")
-    return "\n".join(rules)
-
-
-PRINT_RULES = f"""
-/* Print (the PDF editions): every text in the book's own faces; the icons keep their font.
-   Arabic text (:lang(ar)) takes Noto Naskh Arabic first, for its spaces and digits too: a line of
-   Arabic whose spaces came from the Latin face would be written to the PDF word by word, in visual
-   order, and a reader searching the PDF for an Arabic phrase would not find it. */
-@media print {{
-  html, html[dir] {{
-    --pst-font-family-base: {PRINT_STACK} !important;
-    --pst-font-family-heading: {PRINT_STACK} !important;
-    --pst-font-family-monospace: {PRINT_MONO_STACK} !important;
-  }}
-  body, body :where(*:not(.fa, .fas, .far, .fab, [class*="fa-"])) {{
-    font-family: {PRINT_STACK} !important;
-  }}
-  body:lang(ar), body :where(:lang(ar):not(.fa, .fas, .far, .fab, [class*="fa-"])) {{
-    font-family: {PRINT_ARABIC_STACK} !important;
-  }}
-  body :where(code, code *, pre, pre *, kbd, samp, tt) {{
-    font-family: {PRINT_MONO_STACK} !important;
-  }}
-}}
-"""
-
-
-def one_page_build(app: Sphinx) -> bool:
-    return app.builder.name == "singlehtml"
-
-
-def add_print_styles(app: Sphinx) -> None:
-    if one_page_build(app):
-        app.add_css_file(PRINT_STYLES)
-
-
-def print_font_name(postscript_name: str) -> str:
-    return postscript_name + PRINT_NAME_SUFFIX
-
-
-def subset_font(source: Path, target: Path, unicodes: set[int], rename: bool = True) -> None:
-    """`source` cut to `unicodes`, as WOFF2, its PostScript name marked as the book's (rename)."""
-    from fontTools import subset
-
-    options = subset.Options()
-    options.flavor = "woff2"
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]  # keeps the licence and copyright notices of the font
-    font = subset.load_font(str(source), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=unicodes)
-    subsetter.subset(font)
-    if rename:
-        names = font["name"]
-        postscript = names.getDebugName(6)
-        for record in names.names:
-            if record.nameID == 6:
-                record.string = print_font_name(postscript)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    subset.save_font(font, str(target), options)
-
-
-def write_print_fonts(app: Sphinx, exception) -> None:
-    """The one-page build's print faces, each cut to the characters of its page, and their rules."""
-    if exception is not None or not one_page_build(app):
-        return
-    outdir = Path(app.outdir)
-    characters = set()
-    for page in outdir.rglob("*.html"):
-        characters.update(page.read_text(encoding="utf-8"))
-    unicodes = {ord(c) for c in characters} | {ord(c) for c in " .,:;!?()[]«»-–—/0123456789،؛؟"}
-    from fontTools.ttLib import TTFont
-    from sphinx.util import logging
-
-    covered = set()
-    for _, stem, _, _ in PRINT_FACES:
-        covered |= set(TTFont(Path(app.srcdir) / "_static" / FONT_FOLDER / f"{stem}.ttf").getBestCmap())
-    text = {c for c in characters if not c.isspace() and not "\ue000" <= c <= "\uf8ff"}  # icons: their own font
-    missing = sorted(c for c in text if ord(c) not in covered and unicodedata.category(c)[0] in "LNPS")
-    if missing:
-        logging.getLogger(__name__).warning(
-            "no print face of the book has %s: the PDF would set them in a font of the machine "
-            "(add a face to PRINT_FACES)", " ".join(f"{c} (U+{ord(c):04X})" for c in missing))
-    for _, stem, _, _ in PRINT_FACES:
-        subset_font(Path(app.srcdir) / "_static" / FONT_FOLDER / f"{stem}.ttf",
-                    outdir / "_static" / print_font_file(stem), unicodes)
-    (outdir / "_static" / PRINT_STYLES).write_text(print_font_faces() + "\n" + PRINT_RULES, encoding="utf-8")
+        subset_font(Path(app.srcdir) / "_static" / FONT_FOLDER / f"{name}.ttf",
+                    outdir / "_static" / FONT_FOLDER / f"{name}.woff2", arabic, rename=False)
 
 
 def setup(app: Sphinx) -> dict:
@@ -607,10 +388,9 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", add_notice)
     app.connect("doctree-resolved", translate_glued_figure_alt_texts)
     app.connect("builder-inited", add_edition_styles)
-    app.connect("builder-inited", add_print_styles)
     app.connect("html-page-context", link_editions)
-    app.connect("build-finished", write_print_fonts)
     app.connect("build-finished", translate_furniture)
     app.connect("build-finished", set_direction)
     app.connect("build-finished", write_sitemap)
+    app.setup_extension("print_faces")  # after add_edition_styles: print-fonts.css comes after rtl.css
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -413,9 +413,9 @@ def test_latin_runs_in_arabic_text_are_isolated():
     from cstobook.paths import ROOT
 
     sys.path.insert(0, str(ROOT / "_ext"))
-    import editions
+    import edition_text
 
-    html = editions.isolate_latin_runs('<p>وصفت Reuters الأمر (Reuters 2022; TASS 2022). انظر https://example.org/a/b. '
+    html = edition_text.isolate_latin_runs('<p>وصفت Reuters الأمر (Reuters 2022; TASS 2022). انظر https://example.org/a/b. '
                                        'الملف data/claims.csv (16 كيلوبايت)</p><p lang="en">As it was</p><pre>x = 1</pre>')
     assert html == ('<p>وصفت <bdi>Reuters</bdi> الأمر (<bdi>Reuters 2022; TASS 2022</bdi>). انظر '
                     '<bdi>https://example.org/a/b</bdi>. الملف <bdi>data/claims.csv</bdi> (16 كيلوبايت)</p>'
@@ -431,9 +431,9 @@ def test_a_bracketed_latin_group_stays_in_its_run():
     from cstobook.paths import ROOT
 
     sys.path.insert(0, str(ROOT / "_ext"))
-    import editions
+    import edition_text
 
-    html = editions.isolate_latin_runs('<p>البنك الدولي: Armed forces personnel, total (MS.MIL.TOTL.P1), as exported by '
+    html = edition_text.isolate_latin_runs('<p>البنك الدولي: Armed forces personnel, total (MS.MIL.TOTL.P1), as exported by '
                                        'Our World in Data; البنك الدولي: GDP (current US$) (NY.GDP.MKTP.CD). '
                                        '(الحقل CONTINENT في ناتشورال إيرث) وNatural Earth (ناتشورال إيرث)</p>')
     assert html == ('<p>البنك الدولي: <bdi>Armed forces personnel, total (MS.MIL.TOTL.P1), as exported by Our World '

@@ -69,9 +69,11 @@ def code_lines(source: str) -> int:
     return sum(1 for line in source.splitlines() if line.strip() and not line.strip().startswith("#"))
 
 
-def test_no_module_of_the_package_is_over_the_size_limit():
-    sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in PACKAGE.glob("*.py")}
-    assert len(sizes) > 20
+def test_no_module_of_the_package_its_extensions_or_tools_is_over_the_size_limit():
+    folders = (PACKAGE, ROOT / "_ext", ROOT / "tools")
+    sizes = {path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+             for folder in folders for path in folder.glob("*.py")}
+    assert len(sizes) > 30 and any(name.startswith("_ext/") for name in sizes)
     assert {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES} == {}
 
 

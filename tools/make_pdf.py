@@ -10,7 +10,7 @@
    the headings (one per chapter and section), and Arabic shaped by chromium's HarfBuzz, whose
    text a PDF reader can search and copy.
 
-Every text is set in the faces the book ships (_ext/editions.py, PRINT_FACES: Noto Sans, Noto Naskh
+Every text is set in the faces the book ships (_ext/print_faces.py, PRINT_FACES: Noto Sans, Noto Naskh
 Arabic, Noto Sans Mono), never in the printing machine's own fonts: the page's through its print
 style, the running header and the page numbers as margin boxes of its @page rule (chromium draws
 its own header and footer templates in the machine's default face, whatever face they name).
@@ -100,7 +100,7 @@ def page_margins(title: str, language: str = "en") -> str:
     their margins, as CSS margin boxes: set in the book's print faces like the rest of the page
     (chromium draws its own header and footer templates apart from the page, in the machine's
     default face, whatever face they name)."""
-    from editions import PRINT_STACK
+    from print_faces import PRINT_STACK
 
     words = i18n.edition_words("pdf_header", language, title=title, version=edition.version())
     return (f"@page {{ size: A4; margin: 18mm 16mm;\n"
