@@ -159,37 +159,36 @@ def notebook_pages(root: Path = ROOT) -> list[str]:
 
 
 # --- Full builds shared by the whole test session -----------------------------------------------
-# Three full builds execute every notebook: the project itself (strict, clean: the `built_book`
-# that most tests read), a copy interrupted and resumed, and a copy with hostile text in its data.
-# Each is claimed by the first pytest process that collects a test needing it (with pytest-xdist,
-# the first worker), run there in the background from the start of the session, and its result
-# written to a folder all workers share; every test that needs it waits for that result. The
-# copies run at a lower priority, so that the project's build, which most tests wait for, comes
-# first and the copies fill the time those tests take.
+# Two full builds execute every notebook: the project's (strict, clean: the `built_book` that most
+# tests read), and a copy with hostile text in its data. The project's build is of a copy whose
+# figures/ starts empty, killed as it starts its second notebook and run again to the end, as after
+# a crash: a resumed build must be the clean build, so the whole suite reads the book it made, and
+# the figures it wrote must be those committed (tests/test_reproducible.py). Each build is claimed
+# by the first pytest process that collects a test needing it (with pytest-xdist, the first worker),
+# run there in the background from the start of the session, and its result written to a folder
+# all workers share; every test that needs it waits for that result. The hostile copy runs at a
+# lower priority, so that the project's build, which most tests wait for, comes first and the copy
+# fills the time those tests take.
 
 COPY_NICENESS = 5
 
 
 def _project_build(folder: Path) -> dict:
-    """Both editions, as `make book` builds them: the English, then the Arabic from its cache."""
-    result = build(ROOT, folder / "out", clean=True)
+    """Both editions, as `make book` builds them, of a copy of the project whose figures/ starts
+    empty: the English build interrupted after its first notebook and run again, then the Arabic
+    from its cache. The build log holds both runs of the English build and the Arabic's."""
+    source = copy_book(folder / "book", empty_figures=True)
+    interrupted, result = interrupted_then_resumed(source, folder / "out")
+    log = result.log
     if result.returncode == 0:
-        translation = build_translation(ROOT, folder / "out")
+        translation = build_translation(source, folder / "out")
         result = BuildResult(translation.returncode, result.log + "\n" + translation.log,
                              result.seconds + translation.seconds)
+        log = result.log
     html = folder / "out" / "_build" / "html"
     if html.is_dir():
-        html.joinpath("build.log").write_text(result.log)
-    return {"build": asdict(result), "html": str(html)}
-
-
-def _resumed_build(folder: Path) -> dict:
-    """A copy whose figures/ starts empty, built clean but interrupted after its first notebook
-    and run again (its figures and tables must match an ordinary clean build)."""
-    source = copy_book(folder / "book", empty_figures=True)
-    interrupted, again = interrupted_then_resumed(source, folder / "out", niceness=COPY_NICENESS)
-    return {"source": str(source), "interrupted": asdict(interrupted), "again": asdict(again),
-            "html": str(folder / "out" / "_build" / "html")}
+        html.joinpath("build.log").write_text(interrupted.log + "\n" + log)
+    return {"source": str(source), "interrupted": asdict(interrupted), "build": asdict(result), "html": str(html)}
 
 
 def _hostile_build(folder: Path) -> dict:
@@ -202,7 +201,7 @@ def _hostile_build(folder: Path) -> dict:
     return {"source": str(source), "build": asdict(result), "html": str(folder / "out" / "_build" / "html")}
 
 
-SHARED_BUILDS = {"book": _project_build, "resumed": _resumed_build, "hostile": _hostile_build}
+SHARED_BUILDS = {"book": _project_build, "hostile": _hostile_build}
 
 
 def _claimer_alive(folder: Path) -> bool:

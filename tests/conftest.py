@@ -21,7 +21,7 @@ from cstobook import toc
 PAGES = toc.edition_documents()   # every page of every edition
 
 # Fixture -> the shared build it waits for (started in this order: the project's first).
-BUILD_OF_FIXTURE = {"built_book": "book", "resumed_build": "resumed", "hostile_build": "hostile"}
+BUILD_OF_FIXTURE = {"built_book": "book", "built_source": "book", "resumed_build": "book", "hostile_build": "hostile"}
 # Test files whose tests share an expensive fixture of their own, by the name of that fixture.
 FILES_SHARING_A_FIXTURE = {"tests/test_incremental_builds.py": "warm_copy", "tests/test_pdf.py": "pdf_book"}
 # Browser tests share a page's visits (one per mode, see browser_support.BookBrowser): the tests
@@ -31,8 +31,8 @@ FILES_SHARING_A_FIXTURE = {"tests/test_incremental_builds.py": "warm_copy", "tes
 FILES_SHARING_PAGE_VISITS = ("tests/test_browser.py", "tests/test_accessibility.py")
 # The long chains of work after the project's build, started first so that none is left running
 # alone at the end: an incrementally built copy and its four rebuilds, the PDF, a build with a
-# failing cell. (The tests of the two copies, resumed and hostile, come last among those of a full
-# build, in file order: the copies build at a lower priority, see build_support.COPY_NICENESS.)
+# failing cell. (The tests of the hostile copy come last among those of a full build, in file
+# order: the copy builds at a lower priority, see build_support.COPY_NICENESS.)
 CHAIN_HEADS = {"warm_copy", "pdf_book"}
 CHAIN_TESTS = ("tests/test_book.py::test_failing_cell_fails_the_build_and_names_the_chapter",)
 
@@ -106,7 +106,8 @@ def shared_builds(request, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def built_book(shared_builds) -> Path:
-    """The html folder of a clean, strict build of the project (warnings are errors)."""
+    """The html folder of a clean, strict build of the project (warnings are errors), interrupted
+    once and run again (build_support._project_build)."""
     outcome = shared_builds.result("book")
     result = outcome["build"]
     if result["returncode"] != 0:
@@ -115,8 +116,16 @@ def built_book(shared_builds) -> Path:
 
 
 @pytest.fixture(scope="session")
-def resumed_build(shared_builds) -> dict:
-    return shared_builds.result("resumed")
+def built_source(built_book, shared_builds) -> Path:
+    """The copy of the project that `built_book` was built from: its figures/ holds what the build
+    wrote (the project's own figures/ is left as committed)."""
+    return Path(shared_builds.result("book")["source"])
+
+
+@pytest.fixture(scope="session")
+def resumed_build(built_book, shared_builds) -> dict:
+    """The project's build as two runs: the one interrupted, and the one run again to the end."""
+    return shared_builds.result("book")
 
 
 @pytest.fixture(scope="session")

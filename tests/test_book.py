@@ -54,10 +54,10 @@ def test_alliance_map_has_members_legend_and_local_assets(built_book):
     assert "../_static/lib/leaflet/leaflet.js" in scripts
 
 
-def test_chapter_writes_its_static_figures(built_book):
+def test_chapter_writes_its_static_figures(built_source):
     for name in ("csto_milex", "alliances_2022_map"):
         for suffix in ("png", "svg"):
-            assert (ROOT / "figures" / f"{name}.{suffix}").stat().st_size > 10_000
+            assert (built_source / "figures" / f"{name}.{suffix}").stat().st_size > 10_000
 
 
 def test_failing_cell_fails_the_build_and_names_the_chapter(tmp_path, built_book):

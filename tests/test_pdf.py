@@ -17,13 +17,15 @@ CHROME = ("Show code cell source", "Hide code cell source", "Search Ctrl+K", "To
           "Download this page", "Launch Binder", "Open issue", "Skip to main content", "Back to top")
 
 
-def make_pdf(built_book, language: str = "en"):
-    output_root = built_book.parent.parent  # the build's path-output: its .jupyter_cache is reused
+def make_pdf(built_book, source, language: str = "en"):
+    """The PDF edition of the book `source` (the copy the session's build was made of), printed
+    from its build (the same path-output: its .jupyter_cache is reused)."""
+    output_root = built_book.parent.parent
     suffix = "" if language == "en" else f".{language}"
     pdf = output_root / "_build" / "pdf" / f"book{suffix}.pdf"
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "make_pdf.py"), "--output-root", str(output_root),
+    result = subprocess.run([sys.executable, str(source / "tools" / "make_pdf.py"), "--output-root", str(output_root),
                              "--language", language],
-                            capture_output=True, text=True, timeout=1800, env=build_env(ROOT))
+                            capture_output=True, text=True, timeout=1800, env=build_env(source))
     if result.returncode != 0:
         pytest.fail(f"make_pdf failed:\n{(result.stdout + result.stderr)[-4000:]}")
     from pypdf import PdfReader
@@ -33,13 +35,13 @@ def make_pdf(built_book, language: str = "en"):
 
 
 @pytest.fixture(scope="session")
-def pdf_book(built_book):
-    return make_pdf(built_book)
+def pdf_book(built_book, built_source):
+    return make_pdf(built_book, built_source)
 
 
 @pytest.fixture(scope="session")
-def pdf_book_ar(built_book):
-    return make_pdf(built_book, "ar")
+def pdf_book_ar(built_book, built_source):
+    return make_pdf(built_book, built_source, "ar")
 
 
 @dataclass
@@ -181,12 +183,12 @@ def shipped_font_names(built_book) -> set[str]:
     from fontTools.ttLib import TTFont
 
     sys.path.insert(0, str(ROOT / "_ext"))
-    import editions
+    import print_faces
 
     faces = {TTFont(str(ROOT / "_static" / "fonts" / f"{stem}.ttf"))["name"].getDebugName(6)
-             for _, stem, _, _ in editions.PRINT_FACES}
+             for _, stem, _, _ in print_faces.PRINT_FACES}
     icons = (built_book / "_static" / "vendor" / "fontawesome" / "webfonts").glob("*.woff2")
-    return {editions.print_font_name(face) for face in faces} | {TTFont(str(f))["name"].getDebugName(6) for f in icons}
+    return {print_faces.print_font_name(face) for face in faces} | {TTFont(str(f))["name"].getDebugName(6) for f in icons}
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])

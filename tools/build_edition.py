@@ -45,21 +45,27 @@ def sphinx_build(source: Path, output: Path, doctrees: Path, builder: str, overr
     return 1 if isinstance(result, Exception) else int(result or 0)
 
 
+def edition_overrides(language: str, source: Path, build_root: Path) -> dict:
+    """The configuration of the edition in `language`, the same for its site and its one-page build,
+    so that the one-page build reads the environment the site's build left (no page is read twice)."""
+    return {"language": language, "html_title": i18n.translate(i18n.book_title(), language, "edition"),
+            # the folded code cells' buttons (the book folds only their code)
+            "nb_code_prompt_show": i18n.edition_words("show_code", language),
+            "nb_code_prompt_hide": i18n.edition_words("hide_code", language),
+            # «الشكل 4», not "Fig. 4" (Sphinx's Arabic catalogue has no numbers' words)
+            "numfig_format": numfig_format(language),
+            "html_baseurl": site_url(source) + i18n.EDITION_FOLDERS[language],
+            "ogp_site_url": site_url(source) + i18n.EDITION_FOLDERS[language],
+            "nb_execution_cache_path": str(build_root / ".jupyter_cache")}
+
+
 def build_translation(language: str, source: Path = ROOT, path_output: Path | None = None,
                       strict: bool = True) -> int:
     """The edition in `language`, into <path_output>/_build/html/<folder>; 0 when it built cleanly."""
     build_root = (path_output or source) / "_build"
     staging = build_root / language
     status = sphinx_build(source, staging / "html", staging / ".doctrees", "html",
-                          {"language": language, "html_title": i18n.translate(i18n.book_title(), language, "edition"),
-                           # the folded code cells' buttons (the book folds only their code)
-                           "nb_code_prompt_show": i18n.edition_words("show_code", language),
-                           "nb_code_prompt_hide": i18n.edition_words("hide_code", language),
-                           # «الشكل 4», not "Fig. 4" (Sphinx's Arabic catalogue has no numbers' words)
-                           "numfig_format": numfig_format(language),
-                           "html_baseurl": site_url(source) + i18n.EDITION_FOLDERS[language],
-                           "ogp_site_url": site_url(source) + i18n.EDITION_FOLDERS[language],
-                           "nb_execution_cache_path": str(build_root / ".jupyter_cache")}, strict)
+                          edition_overrides(language, source, build_root), strict)
     published = build_root / "html" / i18n.EDITION_FOLDERS[language]
     if published.exists():
         shutil.rmtree(published)
@@ -75,11 +81,10 @@ def numfig_format(language: str) -> dict[str, str]:
 
 def build_single_page(language: str, source: Path = ROOT, path_output: Path | None = None) -> Path:
     """The edition in `language` as one page (for the PDF), in <path_output>/_build/<language>/singlehtml."""
-    staging = (path_output or source) / "_build" / language
-    sphinx_build(source, staging / "singlehtml", staging / ".doctrees-singlehtml", "singlehtml",
-                 {"language": language, "numfig_format": numfig_format(language),
-                  "nb_execution_cache_path": str((path_output or source) / "_build" / ".jupyter_cache")},
-                 strict=False)
+    build_root = (path_output or source) / "_build"
+    staging = build_root / language
+    sphinx_build(source, staging / "singlehtml", staging / ".doctrees", "singlehtml",
+                 edition_overrides(language, source, build_root), strict=False)
     page = staging / "singlehtml" / "index.html"
     if not page.is_file():
         raise SystemExit(f"the one-page build wrote no {page}")
