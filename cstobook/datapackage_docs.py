@@ -34,7 +34,8 @@ def describe(resource: dict) -> str:
         or "CC BY 4.0 (the package's licence)"
     sources = "; ".join(text(item["title"]) for item in resource.get("sources", [])) \
         or "researched by hand; each row names its source in `source_id`"
-    return (f"**{text(resource['title'])}** (`{resource['path'].replace('`', '')}`, {size:,.0f} KiB)\n\n"
+    weight = f"{size:,.0f} KiB" if size >= 0.5 else "under 1 KiB"  # not "0 KiB" for a file of a few hundred bytes
+    return (f"**{text(resource['title'])}** (`{resource['path'].replace('`', '')}`, {weight})\n\n"
             f"{text(resource['description'])}\n\n*Licence:* {licences}. *Sources:* {sources}.")
 
 

@@ -274,6 +274,7 @@ from cstobook.spelled_dates import (ENGLISH_MONTHS as ENGLISH_MONTHS, MONTHS as 
                                     WEEKDAYS as WEEKDAYS, localised_dates as localised_dates,
                                     spelled_date as spelled_date, spelled_month as spelled_month,
                                     spelled_partial_date as spelled_partial_date)
+from cstobook.spelled_dates import COUNTED_NOUNS as COUNTED_NOUNS, counted_form as counted_form  # noqa: E402
 
 
 def localised_glued_value(text: str, language: str) -> str:

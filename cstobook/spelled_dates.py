@@ -1,6 +1,6 @@
 """Dates spelled in each edition's language: a date of the data as far as it is known, and the
-dates English prose spells, in the language of a translated page. A leaf of the package: it imports
-nothing of it (cstobook.i18n re-exports it)."""
+dates English prose spells, in the language of a translated page; and the form an Arabic noun takes
+after a count. A leaf of the package: it imports nothing of it (cstobook.i18n re-exports it)."""
 from __future__ import annotations
 
 import re
@@ -57,3 +57,32 @@ def localised_dates(text: str, language: str) -> str:
         words += [match["year"]] if match["year"] else []
         return " ".join(words)
     return _SPELLED_DATE.sub(spell, text)
+
+
+
+# Counted nouns in Arabic. After a number written in digits the noun agrees with the number's last
+# two digits: 3-10 take the plural ("5 دول"), 11-99 the singular in the accusative ("13 يومًا"),
+# a round hundred or thousand the singular in the genitive ("12,000 جندي"). 0, 1 and 2 have no
+# form after digits (Arabic writes "يوم واحد", "يومان"): a sentence whose count may be one of them
+# gives it in a label form («وعددها 2», «خاطئ: 0»). Each noun (the singular): its plural and its
+# singular in the accusative (the alif of the tanwin written, not after a ta marbuta or a hamza).
+COUNTED_NOUNS = {
+    "يوم": ("أيام", "يومًا"), "دولة": ("دول", "دولة"), "مرة": ("مرات", "مرة"),
+    "جندي": ("جنود", "جنديًا"), "شخص": ("أشخاص", "شخصًا"), "دبابة": ("دبابات", "دبابة"),
+    "طن": ("أطنان", "طنًا"), "حاوية": ("حاويات", "حاوية"), "قضية": ("قضايا", "قضية"),
+    "قطعة": ("قطع", "قطعة"), "ادعاء": ("ادعاءات", "ادعاءً"), "عمل": ("أعمال", "عملًا"),
+}
+
+
+def counted_form(count: int, noun: str) -> str | None:
+    """The form `noun` (a key of COUNTED_NOUNS) takes after `count` written in digits ("5 أيام",
+    "13 يومًا", "12,000 جندي"), or None where Arabic writes no noun after the digits (0, 1, 2)."""
+    plural, accusative = COUNTED_NOUNS[noun]
+    if count in (0, 1, 2):
+        return None
+    last = count % 100
+    if 3 <= last <= 10:
+        return plural
+    if 11 <= last <= 99:
+        return accusative
+    return noun  # a round hundred or thousand, or 101, 102 ...: the singular, in the genitive

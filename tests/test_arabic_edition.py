@@ -306,6 +306,79 @@ def test_every_glued_text_value_has_an_arabic_form(built_book):
     assert english == [], "translate them in locales/ar/LC_MESSAGES/glued.po (make catalogues)"
 
 
+# Counts glued into Arabic sentences (issue 20): Arabic needs the noun after a number to agree with
+# it, and has no form after the digits for 0, 1 and 2. A glued count is therefore in a label form
+# (after «عددها», «عدد الأعضاء», «قوامها», a colon, in brackets after a label: «خاطئ» (0)); or before a counted noun in the form its
+# value needs (i18n.counted_form); or, when it is 3 or more, next to a partitive «من»/«منها» or
+# before a range's «و»; or, when it is 11 or more, a quantity whose noun the sentence has named.
+GLUE_ROLE = re.compile(r"\{glue:text\}`(?P<key>[^`:]+)(?::[^`]*)?`")
+COUNT_LABEL = re.compile(r"(?:عدد\w*(?: [^\s،؛.:()]+){0,8}|قوام\w*|قدره|مجموعه|من أصل|:|\()\s*$")
+PARTITIVE = re.compile(r"\s*(?:من|منها|منهم)(?!\w)")
+PARTITIVE_BEFORE = re.compile(r"(?<!\w)(?:منها|منهم)\s*$")
+RANGE = re.compile(r"\s*و\{glue:text\}")
+NOUN_FORMS = {form: noun for noun, forms in i18n.COUNTED_NOUNS.items() for form in (noun, *forms)}
+
+
+def glued_counts(executed) -> dict[tuple[str, str], int]:
+    """(page, key) -> every whole count a chapter glued (not years, shares or figures), from the
+    <page>.glue.json myst-nb writes beside each executed notebook."""
+    import ast
+    import json
+
+    counts = {}
+    for file in sorted(executed.rglob("*.glue.json")):
+        page = file.relative_to(executed).as_posix().removesuffix(".glue.json")
+        for key, output in json.loads(file.read_text(encoding="utf-8")).items():
+            plain = output.get("data", {})
+            if set(plain) != {"text/plain"} or "year" in key:
+                continue
+            value = ast.literal_eval(plain["text/plain"])
+            if isinstance(value, str) and re.fullmatch(r"\d{1,3}(,\d{3})*", value):
+                value = int(value.replace(",", ""))
+            if isinstance(value, int) and not isinstance(value, bool):
+                counts[page, key] = value
+    return counts
+
+
+def counts_out_of_agreement(executed) -> list[str]:
+    """Each glued count of an Arabic message that is neither in a label form nor followed by a
+    noun in the form its value needs, with its page, key, value and the words around it."""
+    counts = glued_counts(executed)
+    found = []
+    for path in sorted(MESSAGES.glob("chapters/*.po")) + [MESSAGES / "index.po"]:
+        page = path.relative_to(MESSAGES).as_posix().removesuffix(".po")
+        for entry in polib.pofile(str(path)).translated_entries():
+            for role in GLUE_ROLE.finditer(entry.msgstr):
+                value = counts.get((page, role["key"]))
+                if value is None:
+                    continue
+                before, after = entry.msgstr[:role.start()], entry.msgstr[role.end():]
+                next_word = re.match(r" ?([\u0621-\u064a\u064b-\u0652]*)", after)[1]
+                if next_word in NOUN_FORMS:
+                    agrees = next_word == i18n.counted_form(value, NOUN_FORMS[next_word])
+                else:
+                    partitive = PARTITIVE.match(after) or PARTITIVE_BEFORE.search(before) or RANGE.match(after)
+                    agrees = bool(COUNT_LABEL.search(before) or value >= 11 or (value >= 3 and partitive))
+                if not agrees:
+                    found.append(f"{page}: {role['key']} = {value} in «…{before[-40:]}[{value}]{after[:30]}…»")
+    return found
+
+
+def test_counted_nouns_agree_with_their_numbers():
+    """The form of a noun after digits follows the number's last two digits; 0, 1 and 2 have none."""
+    assert [i18n.counted_form(n, "يوم") for n in (0, 1, 2, 3, 10, 11, 99, 100, 103, 113, 2000)] == \
+        [None, None, None, "أيام", "أيام", "يومًا", "يومًا", "يوم", "أيام", "يومًا", "يوم"]
+    assert i18n.counted_form(131582, "طن") == "طنًا" and i18n.counted_form(20, "دبابة") == "دبابة"
+
+
+def test_glued_counts_in_arabic_sentences_agree_or_are_labels(built_book):
+    """No glued count stands bare after a noun in an Arabic sentence («خاطئ» في 0, صوّت معها 1):
+    each is in a label form or before a noun that agrees with it, for the values the chapters
+    glued in the clean build."""
+    assert glued_counts(built_book.parent / "jupyter_execute")
+    assert counts_out_of_agreement(built_book.parent / "jupyter_execute") == []
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_arabic_translated_text_has_no_english_date_or_glued_word(built_book, page):
     """The translated text of every Arabic page (its In-brief box, and the whole article of a page

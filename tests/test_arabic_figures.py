@@ -137,6 +137,18 @@ def test_figures_catalogue_is_complete_and_fully_translated():
     assert "fuzzy" not in po.metadata_as_entry().flags
 
 
+def test_source_lines_of_arabic_figures_name_their_sources_in_arabic():
+    """A chart's or map's source line in Arabic names agencies, outlets and institutions in Arabic
+    (the names catalogue's form: «المصدر: معهد ستوكهولم الدولي لأبحاث السلام 2024»), an undated source
+    «د.ت.» as the tables write it; Latin letters only in a bracketed gloss, such as «(NSN)»."""
+    po = polib.pofile(str(i18n.catalogue_path(LANGUAGE, "figures")))
+    lines = [e.msgstr for e in po.translated_entries() if re.match(r"Sources?: ", e.msgid)]
+    assert lines
+    latin = [line for line in lines if LATIN.search(re.sub(r"\([^()]*\)", "", line))]
+    undated = [line for line in lines if "دون تاريخ" in line]
+    assert (latin, undated) == ([], [])
+
+
 @pytest.fixture
 def example(tmp_path, monkeypatch):
     """A translated figure written to a scratch figures/, with a catalogue holding `known`."""
