@@ -289,6 +289,29 @@ def test_first_paint_waits_for_one_style_sheet_and_no_script(built_book, page):
         assert kept in rules, kept
 
 
+@pytest.mark.parametrize("page", EDITION_PAGES)
+def test_maps_wait_for_the_reader_in_boxes_of_their_size(built_book, page):
+    """A page with maps does not draw them at load (_ext/page_head.py, lazy_maps): each map's
+    iframe is inert in a <template>, in a box as tall as the map, with a button in the edition's
+    language that draws it, and the page has the lines that draw maps as the reader nears them;
+    no map iframe stands outside its box."""
+    from cstobook import i18n
+
+    soup = built_page(built_book, page)
+    frames = soup.find_all("iframe", srcdoc=re.compile("leaflet"))
+    boxes = soup.select("div.cstobook-map")
+    assert len(boxes) == len(frames), (len(boxes), len(frames))
+    label = i18n.edition_words("show_map", "ar" if page.startswith("ar/") else "en")
+    for number, box in enumerate(boxes, start=1):
+        frame = box.select_one("template > iframe")
+        assert frame is not None and "leaflet" in frame.get("srcdoc", ""), f"map {number}: no iframe in a template"
+        height = re.fullmatch(r"height:(\d+)px", box["style"])
+        assert height and frame["height"].removesuffix("px") == height.group(1), (box["style"], frame["height"])
+        assert box.find("button", recursive=False).get_text(strip=True) == label
+    if boxes:
+        assert "window.cstobookDrawMaps" in str(soup.find_all("script"))
+
+
 def test_workflows_pass_zizmor():
     """The ecosystem's security audit of GitHub Actions (every workflow and dependabot.yml) finds nothing: every action pinned to a
     commit, no checkout leaving its token where an uploaded artifact could carry it, no
