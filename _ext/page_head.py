@@ -23,7 +23,9 @@ web edition's HTML build (not the one-page build the PDF is printed from):
    lines of `documentation_options.js`, which the theme's inline lines use at once, are written
    into the page instead. The scripts of copy buttons, toggles and tabs load only on pages whose
    body holds code, a toggle or tabs (`PAGE_SCRIPTS`).
-4. The theme's two scripts are not preloaded at the top of the page (_templates/layout.html);
+4. The logos of the theme's launch menu (Binder, Colab; 9 kB) load when the menu opens
+   (loading="lazy": an image in a closed menu is not shown, so not fetched).
+   The theme's two scripts are not preloaded at the top of the page (_templates/layout.html);
    a right-to-left edition's text face (rtl.css) is, so that its first paint is in that face
    and its text does not shift when the face arrives.
 5. Maps draw when the reader nears them (`lazy_maps`). A folium map is an iframe whose srcdoc
@@ -54,6 +56,8 @@ RIGHT_TO_LEFT_SHEET = "rtl.css"
 OPTIONS_SCRIPT = "documentation_options.js"
 CONTEXT_KEY = "cstobook_styles"  # _templates/layout.html links this sheet instead of the theme's
 FONTS_KEY = "cstobook_fonts"  # and preloads these faces
+# The logos of the launch menu (Binder, Colab): loaded when the menu opens, not with the page
+MENU_LOGO = re.compile(r'<img ((?:alt="[^"]*" )?src="[^"]*_static/images/logo_[a-z]+\.(?:png|svg)")>')
 BUNDLE_LINK = re.compile(r'(href="[^"]*_static/styles/book\.css)(?:\?v=[0-9a-f]+)?(")')
 
 IMPORT = re.compile(r'@import\s+(?:url\()?\s*["\']?([^"\')\s;]+)["\']?\s*\)?\s*;')
@@ -247,6 +251,7 @@ def write_bundle(app: Sphinx, exception) -> None:
     for page in pages:
         page_text = page.read_text(encoding="utf-8")
         linked = BUNDLE_LINK.sub(rf"\g<1>?v={digest}\g<2>", page_text)
+        linked = MENU_LOGO.sub(r'<img loading="lazy" decoding="async" \g<1>>', linked)
         if linked != page_text:
             page.write_text(linked, encoding="utf-8")
 

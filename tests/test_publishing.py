@@ -273,7 +273,11 @@ def test_first_paint_waits_for_one_style_sheet_and_no_script(built_book, page):
     measures it): one style sheet, the edition's own (the Arabic edition's right-to-left rules in
     the Arabic one only), and no script file without defer; no preload takes bandwidth from it
     but the Arabic edition's text face (over http: from disk chromium refuses a font preload)."""
-    head = built_page(built_book, page).head
+    soup = built_page(built_book, page)
+    head = soup.head
+    # the launch menu's logos load when the menu opens
+    logos = soup.find_all("img", src=re.compile(r"_static/images/logo_"))
+    assert all(logo.get("loading") == "lazy" for logo in logos), logos
     sheets = [link["href"] for link in head.find_all("link", rel="stylesheet")]
     assert len(sheets) == 1 and re.search(r"_static/styles/book\.css\?v=[0-9a-f]{12}$", sheets[0]), sheets
     blocking = [s["src"] for s in head.find_all("script", src=True)
