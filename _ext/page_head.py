@@ -278,20 +278,25 @@ MAP_SLOT = ('<div class="cstobook-map" style="height:{height}px">'
             '<button type="button" class="cstobook-map-show">{label}</button>'
             "<template>{iframe}</template></div>")
 # The iframe goes into its box when the box is within a screen of the viewport, on the button, or
-# before printing; cstobookDrawMaps() draws every map at once.
+# before printing; cstobookDrawMaps() draws every map at once, and a page whose window has
+# cstobookDrawMapsAtOnce set before it loads (the browser tests' page visits) draws them as it is
+# read, as before maps waited.
 DRAW_MAPS_SCRIPT = """<script>(() => {
   const slots = [...document.querySelectorAll(".cstobook-map")];
   const draw = (slot) => {
     const template = slot.querySelector("template");
     if (!template) return null;
+    const focused = slot.contains(document.activeElement);  // its button: the focus goes to the map
     slot.replaceChildren(document.importNode(template.content, true));
     slot.classList.add("cstobook-map-drawn");
-    return slot.querySelector("iframe");
+    const frame = slot.querySelector("iframe");
+    if (focused) frame.focus();
+    return frame;
   };
   window.cstobookDrawMaps = () => slots.forEach(draw);
   slots.forEach((slot) => slot.querySelector("button").addEventListener("click", () => draw(slot)?.focus()));
   addEventListener("beforeprint", window.cstobookDrawMaps);
-  if (!("IntersectionObserver" in window)) return window.cstobookDrawMaps();
+  if (window.cstobookDrawMapsAtOnce || !("IntersectionObserver" in window)) return window.cstobookDrawMaps();
   const near = new IntersectionObserver((entries) => entries.forEach((entry) => {
     if (entry.isIntersecting) { near.unobserve(entry.target); draw(entry.target); }
   }), {rootMargin: "100% 0px"});

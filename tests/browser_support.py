@@ -582,6 +582,9 @@ class BookBrowser:
         key = (name, mode)
         if key not in self._visits:
             context = self.browser.new_context(**self.MODES[mode])
+            # every map drawn as the page is read (lazy_maps), its iframe there before the page's
+            # load event, as a reader who scrolls through the page draws them all
+            context.add_init_script("window.cstobookDrawMapsAtOnce = true;")
             try:
                 self._visits[key] = self._measure(context.new_page(), name, mode)
             finally:

@@ -307,7 +307,8 @@ def test_maps_wait_for_the_reader_in_boxes_of_their_size(built_book, page):
     assert len(boxes) == len(frames), (len(boxes), len(frames))
     label = i18n.edition_words("show_map", "ar" if page.startswith("ar/") else "en")
     for number, box in enumerate(boxes, start=1):
-        frame = box.select_one("template > iframe")
+        template = box.find("template", recursive=False)
+        frame = template.find("iframe", recursive=False) if template else None
         assert frame is not None and "leaflet" in frame.get("srcdoc", ""), f"map {number}: no iframe in a template"
         height = re.fullmatch(r"height:(\d+)px", box["style"])
         assert height and frame["height"].removesuffix("px") == height.group(1), (box["style"], frame["height"])
