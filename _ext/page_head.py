@@ -34,9 +34,9 @@ web edition's HTML build (not the one-page build the PDF is printed from):
    thread was blocked 0.5-1.8 s). Each map's iframe is written inside a <template> (inert: the
    browser neither loads nor runs it) in a box of the map's own size, which shows a button
    "Show the interactive map"; a few inline lines put the iframe in its box when the box comes
-   within a screen of the viewport (IntersectionObserver), when the button is pressed, or before
-   printing, so nothing below moves when a map arrives. `window.cstobookDrawMaps()` draws them
-   all at once (the browser tests call it before they look at the maps). The one-page build the
+   within half a screen of the viewport (IntersectionObserver), when the button is pressed, or
+   before printing, so nothing below moves when a map arrives. `window.cstobookDrawMaps()` draws
+   them all at once (the browser tests call it before they look at the maps). The one-page build the
    PDF is printed from keeps its iframes as they are (it shows the static images instead).
 """
 from __future__ import annotations
@@ -277,7 +277,7 @@ MAP_HEIGHT = re.compile(r'\bheight="(\d+(?:\.\d+)?)(?:px)?"')
 MAP_SLOT = ('<div class="cstobook-map" style="height:{height}px">'
             '<button type="button" class="cstobook-map-show">{label}</button>'
             "<template>{iframe}</template></div>")
-# The iframe goes into its box when the box is within a screen of the viewport, on the button, or
+# The iframe goes into its box when the box is within half a screen of the viewport, on the button, or
 # before printing; cstobookDrawMaps() draws every map at once, and a page whose window has
 # cstobookDrawMapsAtOnce set before it loads (the browser tests' page visits) draws them as it is
 # read, as before maps waited.
@@ -299,7 +299,7 @@ DRAW_MAPS_SCRIPT = """<script>(() => {
   if (window.cstobookDrawMapsAtOnce || !("IntersectionObserver" in window)) return window.cstobookDrawMaps();
   const near = new IntersectionObserver((entries) => entries.forEach((entry) => {
     if (entry.isIntersecting) { near.unobserve(entry.target); draw(entry.target); }
-  }), {rootMargin: "100% 0px"});
+  }), {rootMargin: "50% 0px"});
   slots.forEach((slot) => near.observe(slot));
 })();</script>"""
 
