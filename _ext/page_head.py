@@ -23,13 +23,26 @@ web edition's HTML build (not the one-page build the PDF is printed from):
    lines of `documentation_options.js`, which the theme's inline lines use at once, are written
    into the page instead. The scripts of copy buttons, toggles and tabs load only on pages whose
    body holds code, a toggle or tabs (`PAGE_SCRIPTS`).
-4. The theme's two scripts are not preloaded at the top of the page (_templates/layout.html);
+4. The logos of the theme's launch menu (Binder, Colab; 9 kB) load when the menu opens
+   (loading="lazy": an image in a closed menu is not shown, so not fetched).
+   The theme's two scripts are not preloaded at the top of the page (_templates/layout.html);
    a right-to-left edition's text face (rtl.css) is, so that its first paint is in that face
    and its text does not shift when the face arrives.
+5. Maps draw when the reader nears them (`lazy_maps`). A folium map is an iframe whose srcdoc
+   holds the map's document: Leaflet, jQuery, the shared geometry and the drawing of every layer
+   ran at load on every page with maps, for maps screens below the first (a slow phone's main
+   thread was blocked 0.5-1.8 s). Each map's iframe is written inside a <template> (inert: the
+   browser neither loads nor runs it) in a box of the map's own size, which shows a button
+   "Show the interactive map"; a few inline lines put the iframe in its box when the box comes
+   within half a screen of the viewport (IntersectionObserver), when the button is pressed, or
+   before printing, so nothing below moves when a map arrives. `window.cstobookDrawMaps()` draws
+   them all at once (the browser tests call it before they look at the maps). The one-page build the
+   PDF is printed from keeps its iframes as they are (it shows the static images instead).
 """
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import posixpath
 import re
@@ -43,6 +56,8 @@ RIGHT_TO_LEFT_SHEET = "rtl.css"
 OPTIONS_SCRIPT = "documentation_options.js"
 CONTEXT_KEY = "cstobook_styles"  # _templates/layout.html links this sheet instead of the theme's
 FONTS_KEY = "cstobook_fonts"  # and preloads these faces
+# The logos of the launch menu (Binder, Colab): loaded when the menu opens, not with the page
+MENU_LOGO = re.compile(r'<img ((?:alt="[^"]*" )?src="[^"]*_static/images/logo_[a-z]+\.(?:png|svg)")>')
 BUNDLE_LINK = re.compile(r'(href="[^"]*_static/styles/book\.css)(?:\?v=[0-9a-f]+)?(")')
 
 IMPORT = re.compile(r'@import\s+(?:url\()?\s*["\']?([^"\')\s;]+)["\']?\s*\)?\s*;')
@@ -236,6 +251,7 @@ def write_bundle(app: Sphinx, exception) -> None:
     for page in pages:
         page_text = page.read_text(encoding="utf-8")
         linked = BUNDLE_LINK.sub(rf"\g<1>?v={digest}\g<2>", page_text)
+        linked = MENU_LOGO.sub(r'<img loading="lazy" decoding="async" \g<1>>', linked)
         if linked != page_text:
             page.write_text(linked, encoding="utf-8")
 
@@ -252,6 +268,60 @@ def one_style_sheet(app: Sphinx, pagename: str, templatename: str, context: dict
         faces = re.findall(r'url\("?([^")]+\.woff2)"?\)', (Path(app.srcdir) / "_static" / RIGHT_TO_LEFT_SHEET)
                            .read_text(encoding="utf-8"))
         context[FONTS_KEY] = [context["pathto"]("_static/" + face, 1) for face in dict.fromkeys(faces)]
+
+
+# A folium map (cstobook.maps.BookMap): an iframe whose srcdoc is the map's document, escaped (it
+# holds no quote and no ">"); its height is an attribute.
+MAP_IFRAME = re.compile(r'<iframe\b(?=[^>]*\bsrcdoc="[^"]*leaflet)[^>]*>\s*</iframe>')
+MAP_HEIGHT = re.compile(r'\bheight="(\d+(?:\.\d+)?)(?:px)?"')
+MAP_SLOT = ('<div class="cstobook-map" style="height:{height}px">'
+            '<button type="button" class="cstobook-map-show">{label}</button>'
+            "<template>{iframe}</template></div>")
+# The iframe goes into its box when the box is within half a screen of the viewport, on the button, or
+# before printing; cstobookDrawMaps() draws every map at once, and a page whose window has
+# cstobookDrawMapsAtOnce set before it loads (the browser tests' page visits) draws them as it is
+# read, as before maps waited.
+DRAW_MAPS_SCRIPT = """<script>(() => {
+  const slots = [...document.querySelectorAll(".cstobook-map")];
+  const draw = (slot) => {
+    const template = slot.querySelector("template");
+    if (!template) return null;
+    const focused = slot.contains(document.activeElement);  // its button: the focus goes to the map
+    slot.replaceChildren(document.importNode(template.content, true));
+    slot.classList.add("cstobook-map-drawn");
+    const frame = slot.querySelector("iframe");
+    if (focused) frame.focus();
+    return frame;
+  };
+  window.cstobookDrawMaps = () => slots.forEach(draw);
+  slots.forEach((slot) => slot.querySelector("button").addEventListener("click", () => draw(slot)?.focus()));
+  addEventListener("beforeprint", window.cstobookDrawMaps);
+  if (window.cstobookDrawMapsAtOnce || !("IntersectionObserver" in window)) return window.cstobookDrawMaps();
+  const near = new IntersectionObserver((entries) => entries.forEach((entry) => {
+    if (entry.isIntersecting) { near.unobserve(entry.target); draw(entry.target); }
+  }), {rootMargin: "50% 0px"});
+  slots.forEach((slot) => near.observe(slot));
+})();</script>"""
+
+
+def lazy_maps(body: str, label: str) -> str:
+    """The page's body with each map's iframe in an inert <template>, in a box of its height with
+    a button (`label`) that draws it, and the lines that draw maps as the reader nears them."""
+    def slot(match: re.Match) -> str:
+        height = MAP_HEIGHT.search(match.group(0))
+        return MAP_SLOT.format(height=height.group(1) if height else 560, label=label, iframe=match.group(0))
+
+    body, count = MAP_IFRAME.subn(slot, body)
+    return body + DRAW_MAPS_SCRIPT if count else body
+
+
+def maps_drawn_when_near(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if not is_web_build(app) or "srcdoc=" not in (context.get("body") or ""):
+        return
+    from cstobook import i18n
+
+    label = html.escape(i18n.edition_words("show_map", app.config.language or "en"))
+    context["body"] = lazy_maps(context["body"], label)
 
 
 def deferred_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -319,6 +389,7 @@ def setup(app: Sphinx) -> dict:
     # after every other handler that adds a sheet or a script to the page (the theme's at 500)
     app.connect("html-page-context", one_style_sheet, priority=950)
     app.connect("html-page-context", deferred_scripts, priority=950)
+    app.connect("html-page-context", maps_drawn_when_near, priority=950)
     # before editions.py's set_direction and the like change pages: the order does not matter to them
     app.connect("build-finished", write_bundle, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -21,7 +21,8 @@ Lighthouse simulates the slow connection from one observed load (Lantern): a bus
 the figures, so measure on an idle one and read medians. Environment variables cut a run short
 for a quick look: CSTOBOOK_LIGHTHOUSE_RUNS (runs per page), CSTOBOOK_LIGHTHOUSE_PAGES (pages,
 comma-separated, as in _toc.yml, `ar/` before a page of the Arabic edition), CSTOBOOK_LIGHTHOUSE_STOCK=0
-(no baseline). It prints figures; it asserts nothing.
+(no baseline), CSTOBOOK_LIGHTHOUSE_KEEP=FOLDER (keep each run's Lighthouse report there, as JSON, to
+read what a figure is made of: long tasks, requests). It prints figures; it asserts nothing.
 """
 from __future__ import annotations
 
@@ -91,8 +92,18 @@ def blocking_in_head(page: Path) -> int:
     return len(sheets) + len(scripts)
 
 
+def report_path(work: Path, url: str, run: int) -> Path:
+    """Where a run's report is written: in CSTOBOOK_LIGHTHOUSE_KEEP, named after the page, if set."""
+    keep = os.environ.get("CSTOBOOK_LIGHTHOUSE_KEEP")
+    if not keep:
+        return work / "report.json"
+    Path(keep).mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", url.split("://", 1)[-1].split("/", 1)[-1] or "index")
+    return Path(keep) / f"{name}.{run + 1}.json"
+
+
 def measure(url: str, runs: int, work: Path, page: Path) -> dict:
-    results = [run_once(url, work / "report.json") for _ in range(runs)]
+    results = [run_once(url, report_path(work, url, run)) for run in range(runs)]
     return {**{key: statistics.median(r[key] for r in results) for key in results[0]},
             "blocking": blocking_in_head(page)}
 

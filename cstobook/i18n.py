@@ -234,6 +234,7 @@ EDITION_WORDS = {
     "pdf_read_online": "Read online: {site}",
     "pdf_source": "Source, data and every edition: {repository}",
     "pdf_static_map": "Static image of the map: {title}",
+    "show_map": "Show the interactive map",
     "show_code": "Show the code",
     "hide_code": "Hide the code",
     "part": "Only the title, headings and summary of this page are translated so far; the rest is shown in English.",

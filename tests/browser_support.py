@@ -212,8 +212,20 @@ def map_frames(page) -> list:
     return frames
 
 
+# Maps wait, each in an inert <template>, until the reader nears them (_ext/page_head.py,
+# lazy_maps): drawn now, as a reader who scrolls down draws them; how many the page holds.
+DRAW_LAZY_MAPS_JS = """() => {
+  const waiting = document.querySelectorAll('.cstobook-map template').length;
+  if (waiting && !window.cstobookDrawMaps) throw new Error(`${waiting} maps wait and nothing draws them`);
+  if (waiting) window.cstobookDrawMaps();
+  return waiting;
+}"""
+
+
 def wait_for_maps(page, timeout_ms: int = 20_000) -> list:
-    """Wait until every map iframe of the page has drawn its vector layers; return the frames."""
+    """Draw every map of the page that waits for the reader (lazy_maps), then wait until every
+    map iframe has drawn its vector layers; return the frames."""
+    page.evaluate(DRAW_LAZY_MAPS_JS)
     expected = page.evaluate("() => [...document.querySelectorAll('iframe')].filter("
                              "f => (f.getAttribute('srcdoc') || '').includes('leaflet')).length")
     page.wait_for_function(
@@ -570,6 +582,9 @@ class BookBrowser:
         key = (name, mode)
         if key not in self._visits:
             context = self.browser.new_context(**self.MODES[mode])
+            # every map drawn as the page is read (lazy_maps), its iframe there before the page's
+            # load event, as a reader who scrolls through the page draws them all
+            context.add_init_script("window.cstobookDrawMapsAtOnce = true;")
             try:
                 self._visits[key] = self._measure(context.new_page(), name, mode)
             finally:

@@ -191,6 +191,56 @@ def test_maps_draw_offline_from_disk_with_the_shared_geometry(book_browser, buil
         assert [r.url for r in log.requests if r.url.endswith(SHARED_GEOMETRY)] != [], page
 
 
+# Each map's box (lazy_maps): where it stands, how tall it is, whether its map is in it, and
+# how far below its top the element after it starts.
+MAP_BOXES_JS = """() => [...document.querySelectorAll('.cstobook-map')].map(box => {
+  const r = box.getBoundingClientRect(), next = box.closest('figure, .cell_output, .output') || box;
+  const after = next.nextElementSibling || next.parentElement.nextElementSibling;
+  return {top: r.top + scrollY, height: r.height, drawn: !!box.querySelector('iframe'),
+          after: after ? after.getBoundingClientRect().top - r.top : null, screen: innerHeight};
+})"""
+MAP_DRAWN_JS = """(i) => { const f = document.querySelectorAll('.cstobook-map')[i].querySelector('iframe');
+  return !!(f && f.contentDocument && f.contentDocument.querySelector('.leaflet-overlay-pane path')); }"""
+
+
+def test_a_map_far_down_a_page_waits_for_the_reader_in_a_box_of_its_size(book_browser, built_book):
+    """On a phone, a map screens below the first is not drawn on arrival (its iframe waits in
+    an inert template, Leaflet is not fetched for it); it stands in a box of the map's height,
+    draws once the reader scrolls near it, or at once from its button, and nothing below it moves
+    when it arrives."""
+    page = "chapters/partners"  # two maps, screens apart, far below the first screen
+    assert page in map_pages(built_book)
+    browser_page = book_browser.new_page("phone")
+    try:
+        log = PageLog(page)
+        log.attach(browser_page)
+        browser_page.goto(book_browser.server.url(page), wait_until="load")
+        browser_page.wait_for_load_state("networkidle")
+        boxes = browser_page.evaluate(MAP_BOXES_JS)
+        far = [i for i, box in enumerate(boxes) if box["top"] > 3 * box["screen"]]
+        assert len(far) >= 2, boxes
+        assert not any(boxes[i]["drawn"] for i in far), boxes
+        if all(box["top"] > 3 * box["screen"] for box in boxes):
+            assert not [t.url for t in log.transfers() if "/_static/lib/" in t.url]
+        scrolled, pressed = far[0], far[-1]
+        # a reader who reaches the button with the keyboard (focused without scrolling: near the
+        # viewport, the map would draw before the key is pressed)
+        browser_page.evaluate("(i) => document.querySelectorAll('.cstobook-map')[i].querySelector('button')"
+                              ".focus({preventScroll: true})", pressed)
+        browser_page.keyboard.press("Enter")
+        browser_page.wait_for_function(MAP_DRAWN_JS, arg=pressed, timeout=20_000)
+        assert browser_page.evaluate("() => document.activeElement.tagName") == "IFRAME"
+        assert not browser_page.evaluate(MAP_BOXES_JS)[scrolled]["drawn"], "a map far from the one pressed was drawn too"
+        browser_page.evaluate("(i) => document.querySelectorAll('.cstobook-map')[i].scrollIntoView()", scrolled)
+        browser_page.wait_for_function(MAP_DRAWN_JS, arg=scrolled, timeout=20_000)
+        drawn = browser_page.evaluate(MAP_BOXES_JS)
+    finally:
+        browser_page.context.close()
+    for i in (scrolled, pressed):
+        assert drawn[i]["drawn"] and drawn[i]["height"] == boxes[i]["height"] >= 300, (boxes[i], drawn[i])
+        assert drawn[i]["after"] == boxes[i]["after"], f"map {i + 1}: what follows moved, {boxes[i]} {drawn[i]}"
+
+
 # --- Navigation and search ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("page", PAGES)

@@ -273,7 +273,11 @@ def test_first_paint_waits_for_one_style_sheet_and_no_script(built_book, page):
     measures it): one style sheet, the edition's own (the Arabic edition's right-to-left rules in
     the Arabic one only), and no script file without defer; no preload takes bandwidth from it
     but the Arabic edition's text face (over http: from disk chromium refuses a font preload)."""
-    head = built_page(built_book, page).head
+    soup = built_page(built_book, page)
+    head = soup.head
+    # the launch menu's logos load when the menu opens
+    logos = soup.find_all("img", src=re.compile(r"_static/images/logo_"))
+    assert all(logo.get("loading") == "lazy" for logo in logos), logos
     sheets = [link["href"] for link in head.find_all("link", rel="stylesheet")]
     assert len(sheets) == 1 and re.search(r"_static/styles/book\.css\?v=[0-9a-f]{12}$", sheets[0]), sheets
     blocking = [s["src"] for s in head.find_all("script", src=True)
@@ -287,6 +291,30 @@ def test_first_paint_waits_for_one_style_sheet_and_no_script(built_book, page):
     # the rules the theme's scripts need at run time stay: dark mode, dropdowns, search, copy buttons
     for kept in ("html[data-theme=dark]", ".dropdown-menu.show", "#pst-search-dialog", ".copybtn"):
         assert kept in rules, kept
+
+
+@pytest.mark.parametrize("page", EDITION_PAGES)
+def test_maps_wait_for_the_reader_in_boxes_of_their_size(built_book, page):
+    """A page with maps does not draw them at load (_ext/page_head.py, lazy_maps): each map's
+    iframe is inert in a <template>, in a box as tall as the map, with a button in the edition's
+    language that draws it, and the page has the lines that draw maps as the reader nears them;
+    no map iframe stands outside its box."""
+    from cstobook import i18n
+
+    soup = built_page(built_book, page)
+    frames = soup.find_all("iframe", srcdoc=re.compile("leaflet"))
+    boxes = soup.select("div.cstobook-map")
+    assert len(boxes) == len(frames), (len(boxes), len(frames))
+    label = i18n.edition_words("show_map", "ar" if page.startswith("ar/") else "en")
+    for number, box in enumerate(boxes, start=1):
+        template = box.find("template", recursive=False)
+        frame = template.find("iframe", recursive=False) if template else None
+        assert frame is not None and "leaflet" in frame.get("srcdoc", ""), f"map {number}: no iframe in a template"
+        height = re.fullmatch(r"height:(\d+)px", box["style"])
+        assert height and frame["height"].removesuffix("px") == height.group(1), (box["style"], frame["height"])
+        assert box.find("button", recursive=False).get_text(strip=True) == label
+    if boxes:
+        assert "window.cstobookDrawMaps" in str(soup.find_all("script"))
 
 
 def test_workflows_pass_zizmor():
