@@ -138,7 +138,7 @@ def entries_in_their_own_direction(app: Sphinx, pagename: str, templatename: str
 # bibliography, one per work, separated by a comma or a semicolon.
 _CITATION = r'<a class="reference internal" href="[^"]*#[^"]*">(?:(?!</a>).)*</a>'
 _CITATION_GROUP = re.compile(rf"\[(?P<citations>{_CITATION}(?:[,;] {_CITATION})*)\]", re.S)
-_CITATION_PARTS = re.compile(rf"(?P<open><a [^>]*>)(?P<text>(?:(?!</a>).)*)</a>(?P<separator>[,;] )?", re.S)
+_CITATION_PARTS = re.compile(r"(?P<open><a [^>]*>)(?P<text>(?:(?!</a>).)*)</a>(?P<separator>[,;] )?", re.S)
 # The separators of a list in the edition's script
 LIST_SEPARATORS = {"ar": {",": "،", ";": "؛"}}
 

@@ -29,6 +29,7 @@ import os
 import subprocess
 import sys
 import unicodedata
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +89,7 @@ WRAPPED_CODE = ("pre { white-space: pre-wrap; overflow-wrap: anywhere; }"
 # The text of every heading the reader sees, in the order of the page: chromium makes the PDF's
 # bookmarks from the headings (h1-h6 and role="heading") but titles each with the glyphs it drew,
 # run after run: a heading wrapped over two lines loses the space at the break ("CSTOin"), one drawn
-# twice (at a page's foot, where chromium paints it again on the next page) is named twice, and the
+# twice, or one of its lines twice, is named so ("inFebruaryFebruary"), and the
 # runs of a right-to-left line come in visual order ("2022بعد ربيع "). make_pdf titles them again
 # from these texts (retitle_outline).
 HEADINGS_JS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role="heading"]')]
@@ -97,16 +98,23 @@ HEADINGS_JS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6, [r
   .filter(text => text)"""
 
 
-def letters(text: str) -> str:
-    """A title's characters without spaces, in sorted order: the same for a heading and for
-    chromium's title of its bookmark whatever the order in which it drew the heading's runs."""
-    return "".join(sorted("".join(unicodedata.normalize("NFKC", text).split())))
+def letters(text: str) -> Counter:
+    """A title's characters without spaces, counted: the same for a heading and for chromium's
+    title of its bookmark whatever the order in which it drew the heading's runs."""
+    return Counter("".join(unicodedata.normalize("NFKC", text).split()))
+
+
+def names(title: Counter, heading: Counter) -> bool:
+    """Whether chromium's `title` of a bookmark names `heading`: it drew every character of the
+    heading, some lines of it perhaps twice, and no character the heading does not have."""
+    return bool(heading) and not heading - title and set(title) <= set(heading) \
+        and sum(title.values()) <= 2 * sum(heading.values())
 
 
 def retitle_outline(pdf: Path, headings: list[str]) -> int:
     """Give each bookmark of `pdf` the text of its heading (HEADINGS_JS), taking the headings in
-    order: a bookmark's heading is the next one whose letters are the bookmark's, or half of them
-    (a heading chromium drew twice). Returns how many bookmarks found no heading (kept as they were)."""
+    order: a bookmark's heading is the next one it names (see `names`). Returns how many bookmarks
+    named no heading (kept as they were)."""
     from pypdf import PdfWriter
     from pypdf.generic import NameObject, TextStringObject
 
@@ -121,8 +129,7 @@ def retitle_outline(pdf: Path, headings: list[str]) -> int:
         while item is not None:
             item = item.get_object()
             title = letters(str(item.get("/Title", "")))
-            found = next((i for i in range(position, len(keys))
-                          if keys[i] and (keys[i] == title or letters(headings[i] * 2) == title)), None)
+            found = next((i for i in range(position, len(keys)) if names(title, keys[i])), None)
             if found is None:
                 unmatched += 1
             else:
