@@ -134,7 +134,45 @@ def entries_in_their_own_direction(app: Sphinx, pagename: str, templatename: str
     context["body"] = _ENTRY.sub(mark, body)
 
 
+# A group of citations in brackets, as sphinxcontrib-bibtex writes {cite:p}: links to the
+# bibliography, one per work, separated by a comma or a semicolon.
+_CITATION = r'<a class="reference internal" href="[^"]*#[^"]*">(?:(?!</a>).)*</a>'
+_CITATION_GROUP = re.compile(rf"\[(?P<citations>{_CITATION}(?:[,;] {_CITATION})*)\]", re.S)
+_CITATION_PARTS = re.compile(r"(?P<open><a [^>]*>)(?P<text>(?:(?!</a>).)*)</a>(?P<separator>[,;] )?", re.S)
+# The separators of a list in the edition's script
+LIST_SEPARATORS = {"ar": {",": "،", ";": "؛"}}
+
+
+def citation_groups_as_units(body: str, language: str) -> str:
+    """In a right-to-left edition, each citation of a bracketed group is one isolated unit
+    (<bdi>: "Leeds et al., 2000" or "Kanunnikova, n.d." whole, not Latin runs that the Arabic
+    around them reorders), and the citations are separated by the edition's comma or semicolon
+    («،», «؛»), so that a group that wraps keeps its order and tells its citations apart."""
+    separators = LIST_SEPARATORS.get(language, {})
+
+    def unit(part: re.Match) -> str:
+        separator = part["separator"] or ""
+        if separator:
+            separator = separators.get(separator[0], separator[0]) + " "
+        return f'{part["open"]}<bdi>{part["text"]}</bdi></a>{separator}'
+
+    def group(match: re.Match) -> str:
+        return "[" + _CITATION_PARTS.sub(unit, match["citations"]) + "]"
+
+    return _CITATION_GROUP.sub(group, body)
+
+
+def citations_in_their_own_direction(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """citation_groups_as_units on each page of a right-to-left edition (before _ext/editions.py
+    isolates the Latin runs of Arabic text, which leaves a <bdi> alone)."""
+    language = app.config.language or "en"
+    body = context.get("body")
+    if language in i18n.RIGHT_TO_LEFT and isinstance(body, str) and 'class="reference internal"' in body:
+        context["body"] = citation_groups_as_units(body, language)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", use_edition_style)
+    app.connect("html-page-context", citations_in_their_own_direction, priority=400)  # before editions' (500)
     app.connect("html-page-context", entries_in_their_own_direction, priority=400)  # before editions' (500)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -496,6 +496,31 @@ def test_latin_runs_in_arabic_text_are_isolated():
 
 
 
+def test_each_citation_of_a_group_is_one_isolated_unit_in_arabic_order():
+    """A bracketed group of citations in the Arabic edition: each citation whole in one <bdi>
+    (not "Leeds" and "et al" apart, nor "n.d" and its full stop), separated by the Arabic comma,
+    so that a group wrapping over lines keeps its order; other editions keep their separators."""
+    import sys
+
+    from cstobook.paths import ROOT
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import bibliography_editions
+    import edition_text
+
+    def cite(key, text):
+        return f'<a class="reference internal" href="references.html#{key}">{text}</a>'
+
+    body = (f'<p>قال ذلك [{cite("id1", "Kanunnikova, n.d.")}, {cite("id2", "Leeds <em>et al.</em>, 2000")}, '
+            f'{cite("id3", "24.kg, 2025")}]. وأيضًا [{cite("id4", "TASS, 2022")}].</p>')
+    arabic = edition_text.isolate_latin_runs(bibliography_editions.citation_groups_as_units(body, "ar"))
+    assert arabic == ('<p>قال ذلك [' + "، ".join([cite("id1", "<bdi>Kanunnikova, n.d.</bdi>"),
+                                                       cite("id2", "<bdi>Leeds <em>et al.</em>, 2000</bdi>"),
+                                                       cite("id3", "<bdi>24.kg, 2025</bdi>")])
+                      + f']. وأيضًا [{cite("id4", "<bdi>TASS, 2022</bdi>")}].</p>')
+    assert bibliography_editions.citation_groups_as_units(body, "en").count(", <a") == 2
+
+
 def test_a_bracketed_latin_group_stays_in_its_run():
     """A source's title with a bracketed code or gloss is one run, not runs that change places; a
     bracket around Arabic text stays Arabic punctuation."""

@@ -87,6 +87,28 @@ def test_pdf_outline_has_every_chapter_in_toc_order(pdf_book):
     assert positions == sorted(positions), "bookmarks out of the order of _toc.yml"
 
 
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_pdf_bookmarks_read_as_the_headings(language, request, built_book):
+    """Chromium titles a bookmark with the glyph runs it drew: a wrapped heading lost the space at
+    its break ("CSTOin", «معاهدةالأمن»), a heading drawn twice was named twice («فصلفصل»), and a
+    right-to-left line came in visual order. Every word of a bookmark must be a word of the page
+    printed, and no bookmark one title twice."""
+    import html as html_module
+
+    pdf = request.getfixturevalue("pdf_book" if language == "en" else "pdf_book_ar")
+    output_root = built_book.parent.parent
+    page = output_root / "_build" / ("singlehtml" if language == "en" else "ar/singlehtml") / "index.html"
+    text = html_module.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
+    words = set(re.findall(r"\w+", text))
+    titles = outline_titles(pdf.reader)
+    assert len(titles) > 2 * len(toc.documents())
+    glued = {title: sorted(set(re.findall(r"\w+", title)) - words) for title in titles}
+    assert not {title: w for title, w in glued.items() if w}, "words glued in bookmarks"
+    doubled = [t for t in titles if len(t) % 2 == 0 and t[: len(t) // 2].strip() == t[len(t) // 2:].strip()]
+    assert not doubled, f"bookmarks naming their heading twice: {doubled}"
+    assert [t for t in titles if "بعد ربيع 2022" in t or "After spring 2022" in t], "a title out of order"
+
+
 def test_pdf_holds_every_chapter_and_the_bibliography(pdf_book):
     text = squash(pdf_book.text)
     for document in toc.documents()[1:]:

@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import argparse
 import html
+import logging
 import os
 import subprocess
 import sys
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +84,66 @@ WRAPPED_CODE = ("pre { white-space: pre-wrap; overflow-wrap: anywhere; }"
                 # the title's lines far enough apart for Arabic, whose marks reach above and below
                 # the Latin line (the authors' line was printed into the title's last line)
                 " .cstobook-title-page .cstobook-title { line-height: 1.6; }")
+
+
+# The text of every heading the reader sees, in the order of the page: chromium makes the PDF's
+# bookmarks from the headings (h1-h6 and role="heading") but titles each with the glyphs it drew,
+# run after run: a heading wrapped over two lines loses the space at the break ("CSTOin"), one drawn
+# twice, or one of its lines twice, is named so ("inFebruaryFebruary"), and the
+# runs of a right-to-left line come in visual order ("2022بعد ربيع "). make_pdf titles them again
+# from these texts (retitle_outline).
+HEADINGS_JS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role="heading"]')]
+  .filter(h => h.checkVisibility())
+  .map(h => h.innerText.replace(/\\s+/g, ' ').replace(/ ?#$/, '').trim())
+  .filter(text => text)"""
+
+
+def letters(text: str) -> Counter:
+    """A title's characters without spaces, counted: the same for a heading and for chromium's
+    title of its bookmark whatever the order in which it drew the heading's runs."""
+    return Counter("".join(unicodedata.normalize("NFKC", text).split()))
+
+
+def names(title: Counter, heading: Counter) -> bool:
+    """Whether chromium's `title` of a bookmark names `heading`: it drew every character of the
+    heading, some lines of it perhaps twice, and no character the heading does not have."""
+    return bool(heading) and not heading - title and set(title) <= set(heading) \
+        and sum(title.values()) <= 2 * sum(heading.values())
+
+
+def retitle_outline(pdf: Path, headings: list[str]) -> int:
+    """Give each bookmark of `pdf` the text of its heading (HEADINGS_JS), taking the headings in
+    order: a bookmark's heading is the next one it names (see `names`). Returns how many bookmarks
+    named no heading (kept as they were)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    # chromium's PDFs count one object more than their trailer says: pypdf warns, and copes
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    writer = PdfWriter(clone_from=pdf)
+    keys = [letters(heading) for heading in headings]
+    position, unmatched = 0, 0
+
+    def walk(item):
+        nonlocal position, unmatched
+        while item is not None:
+            item = item.get_object()
+            title = letters(str(item.get("/Title", "")))
+            found = next((i for i in range(position, len(keys)) if names(title, keys[i])), None)
+            if found is None:
+                unmatched += 1
+            else:
+                item[NameObject("/Title")] = TextStringObject(headings[found])
+                position = found + 1
+            if "/First" in item:
+                walk(item["/First"])
+            item = item.get("/Next")
+
+    outlines = writer.root_object.get("/Outlines")
+    if outlines is not None and "/First" in outlines.get_object():
+        walk(outlines.get_object()["/First"])
+    writer.write(pdf)
+    return unmatched
 
 
 def css_string(text: str) -> str:
@@ -173,9 +236,13 @@ def print_pdf(page_file: Path, pdf: Path, language: str = "en") -> dict:
             # every face loaded before printing: text in a face still loading is not painted
             page.evaluate("() => Promise.all([...document.fonts].map(f => f.load().catch(() => null)))")
             page.evaluate("() => Promise.all([...document.images].map(i => i.decode().catch(() => null)))")
+            headings = page.evaluate(HEADINGS_JS)
             page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True, outline=True, tagged=True)
         finally:
             browser.close()
+    unmatched = retitle_outline(pdf, headings)
+    if unmatched:
+        raise SystemExit(f"{unmatched} bookmarks of {pdf} match no heading of the page")
     return maps
 
 
