@@ -65,9 +65,7 @@ def static_map(region: gpd.GeoDataFrame, categories: Mapping[str, str],
     ax.set_title(title)
     handles = [Patch(facecolor=colour, edgecolor="#333", linestyle="--" if dashed else "-",
                      hatch="////" if dashed else None, label=label) for label, colour, dashed in legend]
-    # anchored to the map's own frame: its twin in a right-to-left language mirrors the legend to
-    # the lower right corner (chart_twins moves an anchored legend, leaves one set inside the axes)
-    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 0, 1, 1), frameon=True, fontsize=8)
+    ax.legend(handles=handles, loc="lower left", frameon=True, fontsize=8)
     return fig
 
 
