@@ -139,8 +139,6 @@ def entries_in_their_own_direction(app: Sphinx, pagename: str, templatename: str
 _CITATION = r'<a class="reference internal" href="[^"]*#[^"]*">(?:(?!</a>).)*</a>'
 _CITATION_GROUP = re.compile(rf"\[(?P<citations>{_CITATION}(?:[,;] {_CITATION})*)\]", re.S)
 _CITATION_PARTS = re.compile(r"(?P<open><a [^>]*>)(?P<text>(?:(?!</a>).)*)</a>(?P<separator>[,;] )?", re.S)
-# The separators of a list in the edition's script
-LIST_SEPARATORS = {"ar": {",": "،", ";": "؛"}}
 
 
 def citation_groups_as_units(body: str, language: str) -> str:
@@ -148,7 +146,7 @@ def citation_groups_as_units(body: str, language: str) -> str:
     (<bdi>: "Leeds et al., 2000" or "Kanunnikova, n.d." whole, not Latin runs that the Arabic
     around them reorders), and the citations are separated by the edition's comma or semicolon
     («،», «؛»), so that a group that wraps keeps its order and tells its citations apart."""
-    separators = LIST_SEPARATORS.get(language, {})
+    separators = i18n.LIST_SEPARATORS.get(language, {})
 
     def unit(part: re.Match) -> str:
         separator = part["separator"] or ""

@@ -332,7 +332,7 @@ class DataPackageDownloads(SphinxDirective):
         from cstobook import i18n
 
         language = self.env.config.language or "en"
-        separator = "، " if language == "ar" else ", "
+        separator = i18n.comma(language)
         paragraph = nodes.paragraph("", i18n.edition_words("download", language) + " ", translatable=False)
         for number, name in enumerate(files):
             if number:

@@ -61,13 +61,12 @@ def bloc_display(table: pd.DataFrame, units: dict[str, str], language: str = "en
     shown = pd.DataFrame({"Member": [i18n.translate(name, language) for name in table["name"]]})
     for code, title in BLOC_INDICATORS.items():
         cells = zip(table[title], table[f"{title}: year"], table[f"{title}: share of bloc (%)"])
-        shown[title] = [f"{local_amount(format_value(value, units[code]), language)} ({year}){_COMMAS.get(language, ', ')}"
+        shown[title] = [f"{local_amount(format_value(value, units[code]), language)} ({year}){i18n.comma(language)}"
                         f"{share:.1f}%"
                         if pd.notna(value) else "no data" for value, year, share in cells]
     return shown
 
 
-_COMMAS = {"ar": "، "}
 _SCALE_WORDS = {"ar": {"trillion": "تريليون", "billion": "مليار", "million": "مليون"}}
 _DOLLARS = {"ar": "{} دولار أمريكي"}
 

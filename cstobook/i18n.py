@@ -69,6 +69,15 @@ def direction(language: str) -> str:
     return "rtl" if language in RIGHT_TO_LEFT else "ltr"
 
 
+# The separators of a list in each edition's script (English's are the default)
+LIST_SEPARATORS = {"ar": {",": "،", ";": "؛"}}
+
+
+def comma(language: str) -> str:
+    """The comma and space between the items of a list, in the edition's script."""
+    return LIST_SEPARATORS.get(language, {}).get(",", ",") + " "
+
+
 def catalogue_path(language: str, domain: str) -> Path:
     return LOCALES / language / "LC_MESSAGES" / f"{domain}.po"
 

@@ -59,7 +59,6 @@ def localised_dates(text: str, language: str) -> str:
     return _SPELLED_DATE.sub(spell, text)
 
 
-
 # Counted nouns in Arabic. After a number written in digits the noun agrees with the number's last
 # two digits: 3-10 take the plural ("5 دول"), 11-99 the singular in the accusative ("13 يومًا"),
 # a round hundred or thousand the singular in the genitive ("12,000 جندي"). 0, 1 and 2 have no
