@@ -7,7 +7,8 @@ the machine slows the suite: read the figure with the load beside it), the CPU t
 the processes it waited for used (builds, kernels; chromium only in part: its helper processes
 are not waited for), the CPU time the whole machine was busy meanwhile (on an otherwise idle
 machine, the suite's true CPU time; divided by the cores, the least wall time the suite could
-take), the suite's summary line and its slowest tests. Times are printed, never asserted.
+take), the suite's summary line, its slowest tests, and the tests and test files that used the
+most CPU (bench/cpu_per_test.py). Times are printed, never asserted.
 """
 from __future__ import annotations
 
@@ -35,13 +36,34 @@ def machine_busy_seconds() -> float:
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
+def print_cpu_per_test(log: Path, shown: int = 40) -> None:
+    """The tests, and the test files, that used the most CPU (bench/cpu_per_test.py's log)."""
+    if not log.exists():
+        return
+    import pandas as pd
+
+    rows = pd.read_json(log, lines=True)
+    rows["file"] = rows["test"].str.split("::").str[0]
+    by_test = rows.groupby(["test", "phase"])["cpu"].sum().sort_values(ascending=False)
+    by_file = rows.groupby("file")["cpu"].sum().sort_values(ascending=False)
+    print(f"\nCPU seconds counted per test (setup includes the session fixtures it started): {rows['cpu'].sum():.0f} s")
+    print(by_test.head(shown).round(1).to_string())
+    print("\nCPU seconds per test file:")
+    print(by_file.round(1).to_string())
+
+
 def main() -> int:
-    command = [*SUITE, "--durations=30", "-q", *sys.argv[1:]]
+    command = [*SUITE, "--durations=30", "-q", "-p", "cpu_per_test", *sys.argv[1:]]
+    cpu_log = ROOT / "_build" / "bench-cpu-per-test.jsonl"
+    cpu_log.parent.mkdir(exist_ok=True)
+    cpu_log.unlink(missing_ok=True)
+    env = {**os.environ, "CSTOBOOK_CPU_LOG": str(cpu_log),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "bench"), os.environ.get("PYTHONPATH")]))}
     print(f"{' '.join(command[2:])}  ({os.cpu_count()} cores; load average 1/5/15 min before: {load()})", flush=True)
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy_before = machine_busy_seconds()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy = machine_busy_seconds() - busy_before
@@ -57,6 +79,7 @@ def main() -> int:
     print(f"CPU time the whole machine was busy meanwhile (the suite and anything else running): {busy:.0f} s "
           f"({busy / 60:.1f} min)")
     print(f"Load average after: {load()}")
+    print_cpu_per_test(cpu_log)
     if result.returncode != 0:
         print(output[-6000:])
     return result.returncode
