@@ -67,6 +67,14 @@ def _records(env) -> dict:
     return env.cstobook_inputs
 
 
+def _digester(app: Sphinx) -> _Digester:
+    """One digester per build: the inputs do not change while Sphinx reads, and the chapters share
+    most of them."""
+    if getattr(app, "cstobook_digester", None) is None:
+        app.cstobook_digester = _Digester(project_root())
+    return app.cstobook_digester
+
+
 def add_fingerprint(app: Sphinx, docname: str, source: list[str]) -> None:
     path = Path(app.env.doc2path(docname))
     if path.suffix not in {".md", ".ipynb"}:
@@ -78,7 +86,7 @@ def add_fingerprint(app: Sphinx, docname: str, source: list[str]) -> None:
     inputs = notebook_inputs("\n".join(code for _, code in cells), root)
     if not inputs:
         return
-    value = fingerprint(inputs, root)
+    value = fingerprint(inputs, root, _digester(app))
     _records(app.env)[docname] = {"inputs": inputs, "fingerprint": value}
     if path.suffix == ".md":
         language = re.search(r"^(?:`{3,}|~{3,})\{code-cell\}\s*(\S*)", source[0], re.M)
@@ -108,7 +116,7 @@ def outdated_by_inputs(app: Sphinx, env, added: set, changed: set, removed: set)
     """Chapters whose inputs changed since they were read, and chapters whose execution failed
     (a cell raised, or printed to stderr)."""
     root = project_root()
-    digester = _Digester(root)
+    digester = _digester(app)
     done = added | changed | removed
     stale = [docname for docname, record in sorted(_records(env).items())
              if docname not in done and docname in env.found_docs

@@ -128,14 +128,26 @@ def _closure(start: Iterable[str], neighbours) -> set[str]:
     return seen
 
 
+_IMPORTS: dict[tuple, frozenset[str]] = {}
+
+
+def _module_imports(package_dir: Path, name: str) -> frozenset[str]:
+    """The package's modules that module `name` imports, parsed once per version of its file (a
+    build reads every chapter's closure, and the chapters share most of their modules)."""
+    source = package_dir / f"{name}.py"
+    try:
+        stat = source.stat()
+    except OSError:
+        return frozenset()
+    key = (str(source), stat.st_mtime_ns, stat.st_size, frozenset(p.stem for p in package_dir.glob("*.py")))
+    if key not in _IMPORTS:
+        _IMPORTS[key] = frozenset(_imported_modules(source.read_text(encoding="utf-8"), package_dir, current=name))
+    return _IMPORTS[key]
+
+
 def module_closure(modules: Iterable[str], package_dir: Path) -> set[str]:
     """`modules` and every module of the package they import, directly or not."""
-    def imports(name: str) -> set[str]:
-        source = package_dir / f"{name}.py"
-        if not source.is_file():
-            return set()
-        return _imported_modules(source.read_text(encoding="utf-8"), package_dir, current=name)
-    return _closure(modules, imports)
+    return _closure(modules, lambda name: _module_imports(package_dir, name))
 
 
 def data_package(root: Path) -> dict[str, dict]:

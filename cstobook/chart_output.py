@@ -12,7 +12,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from cstobook import i18n, paths
+from cstobook import i18n, notebook, paths
 from cstobook.chart_files import SOURCE_GID, _write
 from cstobook.chart_layout import PHONE_SUFFIX, phone_layout, pt as _pt
 from cstobook.chart_twins import _words_metadata, _write_translations
@@ -98,9 +98,18 @@ def save_figure(fig, name: str, close: bool = False, source=None) -> list[str]:
     A figure of i18n.TRANSLATED_FIGURES also gets, in each language whose catalogue translates
     all its words, a twin in that language (figures/NAME.ar.png, .svg and their phone layout;
     see `_write_translations`).
-    close=True also closes the figure, so that the notebook does not show it a second time."""
-    paths.FIGURES.mkdir(exist_ok=True)
+    close=True also closes the figure, so that the notebook does not show it a second time.
+    Outside a build of the book (a reader's notebook on Binder, Colab or a laptop), or in a build
+    told to leave figures/ as it is (notebook.writes_figure_files), the figure gets its source
+    line and nothing is written: figures/ is the book's, which its build writes, and the notebook
+    shows the chart where the chapter glues it. Returns the files written."""
     line = source_line(source if source is not None else _source_keys(fig))
+    if not notebook.writes_figure_files():
+        _draw_source(fig, line)
+        if close:
+            plt.close(fig)
+        return []
+    paths.FIGURES.mkdir(exist_ok=True)
     web_hash = _web_rendering_hash(fig)
     _draw_source(fig, line)
     translated = name in i18n.TRANSLATED_FIGURES

@@ -18,10 +18,18 @@ import numbers
 import os
 
 BOOK_BUILD_VARIABLE = "CSTOBOOK_BOOK_BUILD"
+# Set to 0, a build of the book leaves figures/ as it is, and its pages show the charts committed
+# there (the suite's build of hostile data, which tests the pages' text, not the charts' files)
+FIGURE_FILES_VARIABLE = "CSTOBOOK_FIGURE_FILES"
 
 
 def in_book_build() -> bool:
     return os.environ.get(BOOK_BUILD_VARIABLE) == "1"
+
+
+def writes_figure_files() -> bool:
+    """Whether charts.save_figure writes figures/: in a build of the book, unless told not to."""
+    return in_book_build() and os.environ.get(FIGURE_FILES_VARIABLE) != "0"
 
 
 def glue(name: str, variable, display: bool = True) -> None:

@@ -18,7 +18,7 @@ from PIL import Image
 
 matplotlib.use("Agg")
 
-from cstobook import catalogues, charts, data, i18n, paths, style  # noqa: E402
+from cstobook import catalogues, charts, data, i18n, notebook, paths, style  # noqa: E402
 
 LANGUAGE = "ar"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -153,6 +153,7 @@ def test_source_lines_of_arabic_figures_name_their_sources_in_arabic():
 def example(tmp_path, monkeypatch):
     """A translated figure written to a scratch figures/, with a catalogue holding `known`."""
     monkeypatch.setattr(paths, "FIGURES", tmp_path)
+    monkeypatch.setenv(notebook.BOOK_BUILD_VARIABLE, "1")  # figures are written in a build of the book
     monkeypatch.setattr(i18n, "TRANSLATED_FIGURES", ("example",))
     style.use_house_style()
     key = sorted(data.bibliography_keys())[0]

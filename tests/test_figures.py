@@ -16,7 +16,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-from cstobook import charts, data, i18n, paths, style, tables  # noqa: E402
+from cstobook import charts, data, i18n, notebook, paths, style, tables  # noqa: E402
 
 SVG = "{http://www.w3.org/2000/svg}"
 STATIC_FIGURES = sorted(p for p in paths.FIGURES.glob("*.svg"))
@@ -154,16 +154,38 @@ def test_every_chart_in_figures_has_a_phone_layout():
     assert missing == []
 
 
-def test_save_figure_writes_a_source_line_and_a_phone_layout(tmp_path, monkeypatch):
-    monkeypatch.setattr(paths, "FIGURES", tmp_path)
+def example_chart():
+    """A chart of the chart families from a two-row table citing one source, and that source's key."""
     style.use_house_style()
     key = sorted(data.bibliography_keys())[0]
     table = pd.DataFrame({"name": ["a", "b"], "count": [3, 5], "source_id": [key, key]})
     counts = table.set_index("name")[["count"]]
-    figure = charts.stacked_counts(counts, {"count": "#0072B2"}, "A title", "Count")
+    return charts.stacked_counts(counts, {"count": "#0072B2"}, "A title", "Count"), table, key
+
+
+def test_save_figure_writes_a_source_line_and_a_phone_layout(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "FIGURES", tmp_path)
+    monkeypatch.setenv(notebook.BOOK_BUILD_VARIABLE, "1")
+    figure, table, key = example_chart()
     written = charts.save_figure(figure, "example", close=True, source=table)
     assert written == ["figures/example.png", "figures/example.svg",
                        "figures/example.phone.png", "figures/example.phone.svg"]
     assert source_text(tmp_path / "example.svg") == f"Source: {tables.author_year(key)}."
     assert source_text(tmp_path / "example.phone.svg") == f"Source: {tables.author_year(key)}."
     assert min(size for _, size in texts(tmp_path / "example.phone.svg")) >= charts.PHONE_MIN_PT
+
+
+def test_save_figure_writes_nothing_outside_a_build_of_the_book(tmp_path, monkeypatch):
+    """In a reader's notebook the chart gets its source line and figures/ is left alone (it may be
+    read-only, inside an installed package); the chapter's glue shows the chart."""
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(paths, "FIGURES", tmp_path / "figures")
+    monkeypatch.delenv(notebook.BOOK_BUILD_VARIABLE, raising=False)
+    figure, table, key = example_chart()
+    assert charts.save_figure(figure, "example", source=table) == []
+    assert not (tmp_path / "figures").exists()
+    assert f"Source: {tables.author_year(key)}." in [text.get_text() for text in figure.texts]
+    assert plt.fignum_exists(figure.number)
+    charts.save_figure(figure, "example", close=True, source=table)
+    assert not plt.fignum_exists(figure.number)
