@@ -373,9 +373,32 @@ def tables_laid_out_when_near(body: str) -> str:
     return EDITION_BLOCK.sub(later, body)
 
 
+# A bibliography entry as docutils writes it (a label and a paragraph; book_publishing.py sets its role)
+BIBLIOGRAPHY_ENTRY = re.compile(r'<div class="citation"((?: id="[^"]*")?(?: role="[^"]*")?>)(.*?</div>)', re.S)
+
+
+def entry_height_bound(entry: str, line_characters: int = 22) -> int:
+    """Pixels that a bibliography entry needs at most, at any width from 320 px: its text on
+    lines of at least 22 characters, two more lines, its margins, and a quarter more. From a
+    992 px wide window, where the column of text is at least 500 px wide, with lines of 36."""
+    characters = len(html.unescape(TAG.sub("", entry)).strip())
+    return math.ceil((28 * (3 + math.ceil(characters / line_characters)) + 24) * 1.25)
+
+
+def entries_laid_out_when_near(body: str) -> str:
+    """Each entry of a bibliography waits to be laid out (LATER_CLASS) in a box of at least its
+    height, on a phone (--cstobook-height) and a wide screen (--cstobook-height-wide)."""
+    return BIBLIOGRAPHY_ENTRY.sub(lambda m: f'<div class="citation {LATER_CLASS}" '
+                                            f'style="--cstobook-height:{entry_height_bound(m[2])}px;'
+                                            f'--cstobook-height-wide:{entry_height_bound(m[2], 36)}px"{m[1]}{m[2]}',
+                                  body)
+
+
 def tables_when_near(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     if is_web_build(app) and "<table" in (context.get("body") or ""):
         context["body"] = tables_laid_out_when_near(context["body"])
+    if is_web_build(app) and '<div class="citation"' in (context.get("body") or ""):
+        context["body"] = entries_laid_out_when_near(context["body"])
 
 
 def deferred_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

@@ -558,7 +558,9 @@ def test_a_chart_far_down_a_page_loads_as_the_reader_nears_it(book_browser, buil
 
 TABLE_BOXES_JS = """() => [...document.querySelectorAll('.cstobook-later')].map((block) => {
   const rendered = block.getBoundingClientRect().height;
-  const bound = parseFloat(getComputedStyle(block).getPropertyValue('--cstobook-height'));
+  const style = getComputedStyle(block);
+  const bound = parseFloat(innerWidth >= 992 && style.getPropertyValue('--cstobook-height-wide')
+                           || style.getPropertyValue('--cstobook-height'));
   block.style.contentVisibility = 'visible';  // laid out now, wherever it is
   return {bound, waiting: rendered, laid_out: block.getBoundingClientRect().height};
 })"""
@@ -566,14 +568,16 @@ TABLE_BOXES_JS = """() => [...document.querySelectorAll('.cstobook-later')].map(
 
 def test_a_table_waiting_to_be_laid_out_holds_at_least_its_own_height(book_browser, built_book):
     """Tables are laid out as the reader nears them (content-visibility, _ext/page_head.py); one
-    that waits holds a height at least its own at a narrow phone's width and a desktop's, so that
+    that waits holds a height at least its own at a narrow phone's width and a desktop's (and either side
+    of the width where an entry of the bibliography takes its wide screen's bound), so that
     nothing around it overlaps it (axe-core reads cells where they would be). The pages with
-    the longest tables, both editions."""
+    the longest tables, and the bibliography (its entries wait likewise), both editions."""
     pages = [folder + page for folder in i18n.EDITION_FOLDERS.values()
-             for page in ("chapters/verdict", "chapters/mandate", "chapters/appendix-data")]
+             for page in ("chapters/verdict", "chapters/mandate", "chapters/appendix-data", "chapters/references")]
     assert all('cstobook-later" style="--cstobook-height:' in (built_book / f"{p}.html").read_text(encoding="utf-8")
                for p in pages)
-    for viewport in ({"width": 320, "height": 640}, {"width": 1280, "height": 800}):
+    for viewport in ({"width": 320, "height": 640}, {"width": 991, "height": 800}, {"width": 992, "height": 800},
+                     {"width": 1280, "height": 800}):
         context = book_browser.browser.new_context(viewport=viewport)
         try:
             browser_page = context.new_page()
