@@ -559,8 +559,8 @@ def test_a_chart_far_down_a_page_loads_as_the_reader_nears_it(book_browser, buil
 TABLE_BOXES_JS = """() => [...document.querySelectorAll('.cstobook-later')].map((block) => {
   const rendered = block.getBoundingClientRect().height;
   const style = getComputedStyle(block);
-  const bound = parseFloat(innerWidth >= 992 && style.getPropertyValue('--cstobook-height-wide')
-                           || style.getPropertyValue('--cstobook-height'));
+  const bound = parseFloat(innerWidth >= 992 && style.getPropertyValue('--hw')
+                           || style.getPropertyValue('--h'));
   block.style.contentVisibility = 'visible';  // laid out now, wherever it is
   return {bound, waiting: rendered, laid_out: block.getBoundingClientRect().height};
 })"""
@@ -574,7 +574,7 @@ def test_a_table_waiting_to_be_laid_out_holds_at_least_its_own_height(book_brows
     the longest tables, and the bibliography (its entries wait likewise), both editions."""
     pages = [folder + page for folder in i18n.EDITION_FOLDERS.values()
              for page in ("chapters/verdict", "chapters/mandate", "chapters/appendix-data", "chapters/references")]
-    assert all('cstobook-later" style="--cstobook-height:' in (built_book / f"{p}.html").read_text(encoding="utf-8")
+    assert all('cstobook-later" style="--h:' in (built_book / f"{p}.html").read_text(encoding="utf-8")
                for p in pages)
     for viewport in ({"width": 320, "height": 640}, {"width": 991, "height": 800}, {"width": 992, "height": 800},
                      {"width": 1280, "height": 800}):
