@@ -38,6 +38,7 @@ web edition's HTML build (not the one-page build the PDF is printed from):
    before printing, so nothing below moves when a map arrives. `window.cstobookDrawMaps()` draws
    them all at once (the browser tests call it before they look at the maps). The one-page build the
    PDF is printed from keeps its iframes as they are (it shows the static images instead).
+6. Tables and bibliography entries are laid out as the reader nears them (`waiting_blocks.py`).
 """
 from __future__ import annotations
 
@@ -390,6 +391,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", one_style_sheet, priority=950)
     app.connect("html-page-context", deferred_scripts, priority=950)
     app.connect("html-page-context", maps_drawn_when_near, priority=950)
+    app.setup_extension("waiting_blocks")
     # before editions.py's set_direction and the like change pages: the order does not matter to them
     app.connect("build-finished", write_bundle, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

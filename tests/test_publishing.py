@@ -284,6 +284,10 @@ def test_first_paint_waits_for_one_style_sheet_and_no_script(built_book, page):
                 if not (s.has_attr("defer") or s.has_attr("async") or s.get("type") == "module")]
     assert blocking == []
     assert head.find("link", rel="preload") is None  # the Arabic face is preloaded by a script
+    # Bootstrap's script (the header's menus and tooltips) waits for the reader's first gesture
+    assert soup.find("script", src=re.compile(r"scripts/bootstrap\.js")) is None
+    assert any("scripts/bootstrap.js" in (s.string or "") and "Dropdown" in (s.string or "")
+               for s in soup.find_all("script", src=False))
     assert ("NotoNaskhArabic" in str(head)) == page.startswith("ar/")
     sheet = (built_book / page).parent / sheets[0].split("?")[0]
     rules = sheet.read_text(encoding="utf-8")
