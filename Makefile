@@ -94,7 +94,8 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/rebuild.py --profile
 
-## bench-tests: the wall time of `make test` on this machine, and the load beside it
+## bench-tests: the wall time of `make test` on this machine, the load beside it, and the CPU time
+## of the suite, of the whole machine meanwhile, and of each test and test file
 bench-tests: $(STAMP) browser
 	$(BIN)/python bench/test_suite.py
 
