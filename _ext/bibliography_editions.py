@@ -1,4 +1,5 @@
-"""Sphinx extension: the bibliography's own words in the edition's language.
+"""Sphinx extension: the bibliography's own words in the edition's language, and its titles as
+the sources write them.
 
 pybtex's `plain` style, which the book uses, writes a few words of its own around each entry:
 "URL:", "(visited on ...)", "In ...", "editor", "chapter", "pages", "Technical Report". In a
@@ -8,6 +9,11 @@ its default. The entries themselves (authors, titles, outlets, dates, the notes 
 stay as the bibliography writes them, in their sources' languages; in a right-to-left edition an
 entry that begins in Latin or Cyrillic letters reads left to right (`dir="ltr"`, so that its words
 are not set apart and reordered as runs inside Arabic text), one that begins in Arabic right to left.
+
+Titles keep the case the bibliography writes them in, in every edition: `plain` sets each title
+of an article, a web page or a chapter in sentence case, which lowercased every name in it that
+was not braced ("the csto", "rusia", "la otan", "the un missions"). A dollar sign, which BibTeX
+writes escaped, reaches the page as "$", not "\\$".
 """
 from __future__ import annotations
 
@@ -32,9 +38,15 @@ def edition_style(language: str):
     mark = "\u200e" if language in i18n.RIGHT_TO_LEFT else ""
 
     def say(english: str) -> str:
+        if language == "en":
+            return english
         return mark + i18n.translate(english, language, "edition") + mark
 
     class Style(Plain):
+        def format_title(self, e, which_field, as_sentence=True):
+            title = field(which_field, apply_func=as_written)
+            return sentence[title] if as_sentence else title
+
         def format_web_refs(self, e):
             return sentence[
                 optional[self.format_url(e), optional[" (", say("visited on"), " ", field("urldate"), ")"]],
@@ -94,16 +106,24 @@ def edition_style(language: str):
     return Style
 
 
+def as_written(title):
+    """A title as the bibliography writes it (pybtex leaves BibTeX's escaped dollar as it is)."""
+    from pybtex.richtext import Text
+
+    return Text(str(title).replace("\\$", "$"))
+
+
 def style_name(language: str) -> str:
     return f"cstobook-{language}"
 
 
 def use_edition_style(app: Sphinx, config) -> None:
-    """In a translated edition, the bibliography's default style is `plain` in that language."""
+    """In every edition the bibliography's default style is `plain` in the edition's language, with
+    titles as written."""
     import pybtex.plugin
 
     language = config.language or "en"
-    if language not in i18n.LANGUAGES or config.bibtex_default_style != "plain":
+    if language not in ("en", *i18n.LANGUAGES) or config.bibtex_default_style != "plain":
         return
     pybtex.plugin.register_plugin("pybtex.style.formatting", style_name(language), edition_style(language),
                                   force=True)

@@ -281,3 +281,22 @@ def test_binder_installs_the_book_and_its_package():
     post_build = ROOT / "binder" / "postBuild"
     assert post_build.stat().st_mode & 0o111, "binder/postBuild must be executable"
     assert "pip install" in post_build.read_text() and "-e ." in post_build.read_text()
+
+
+def test_the_bibliography_prints_every_title_as_written(built_book):
+    """Each title reads on the bibliography page as the bibliography writes it: pybtex's `plain`
+    set titles in sentence case, which lowercased every name not braced in them ("the csto",
+    "la otan", "the un missions"), and it showed BibTeX's escaped dollar as "\\$"."""
+    from cstobook import data
+    from cstobook.tables import plain_text
+
+    def words(text: str) -> str:  # TeX's dashes and quotation marks as the page prints them
+        text = text.replace("---", "\u2014").replace("--", "\u2013").replace("``", '"').replace("''", '"')
+        return " ".join(straight_quotes(text).split())
+
+    page = words(built_page(built_book, "chapters/references").get_text(" "))
+    titles = {key: words(plain_text(entry.fields["title"])) for key, entry in data.bibliography_entries().items()
+              if "title" in entry.fields}
+    assert len(titles) > 100
+    assert [key for key, title in titles.items() if title not in page] == []
+    assert "\\$" not in page
