@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book catalogues check lint linkcheck test data serve bench bench-pages bench-tests bench-lighthouse register clean setup browser pdf lab
+.PHONY: book catalogues check lint linkcheck test data serve bench bench-pages bench-tests bench-lighthouse register register-sources clean setup browser pdf lab
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ test: $(STAMP) browser lint
 ## register: add data/NEW.csv to data/datapackage.json, types inferred (make register TABLE=data/NEW.csv)
 register: $(STAMP)
 	$(BIN)/python -m cstobook.register $(TABLE)
+## register-sources: after rows cite new sources (or a bibliography entry is merged or retitled), state
+## in data/datapackage.json, for every researched table, the sources its rows cite
+register-sources: $(STAMP)
+	$(BIN)/python -m cstobook.register --sources
 
 ## data: fetch the raw sources (a mirror named by CSTOBOOK_SOURCES_URL, else ../shared/sources,
 ## else their original locations), check each one's sha256, cache them in .sources-cache/, and

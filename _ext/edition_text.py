@@ -38,9 +38,11 @@ def mark_english(body: str) -> str:
 # group of Latin words inside the run belongs to it (a source's title such as "Armed forces
 # personnel, total (MS.MIL.TOTL.P1), as exported by ..." or "GDP (current US$)"), so that the
 # title is not cut into runs that change places; a bracket that opens or closes Arabic text does not.
+# A number glued to the first letter belongs to the run too ("24.kg", "1:50m"): left outside, it
+# would stand on the wrong side of the letters.
 _RUN_CHARACTERS = r"[\w.,:;/?=&%#'’+~@\-–—]"
 _LATIN_GROUP = r"\([^()\u0600-\u06ff]*[A-Za-z0-9][^()\u0600-\u06ff]*\)"
-_LATIN_RUN = re.compile(rf"[A-Za-z\u00c0-\u024f\u0400-\u04ff]{_RUN_CHARACTERS}*"
+_LATIN_RUN = re.compile(rf"(?:[0-9][0-9.,:/\-]*)?[A-Za-z\u00c0-\u024f\u0400-\u04ff]{_RUN_CHARACTERS}*"
                         rf"(?:[ \u00a0]+(?:{_LATIN_GROUP}{_RUN_CHARACTERS}*|"
                         rf"{_RUN_CHARACTERS}*[A-Za-z0-9\u00c0-\u024f\u0400-\u04ff]{_RUN_CHARACTERS}*))*",
                         re.UNICODE)

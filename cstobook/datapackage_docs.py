@@ -1,7 +1,8 @@
 """The data appendix: every resource of data/datapackage.json, its licence, sources and fields.
 
-Each resource's title, description, licence and sources are Markdown the page shows, translated
-with the page's prose (its catalogue). Its fields are a table once per edition of the book
+Each resource's title, description and licence are Markdown the page shows, translated with the
+page's prose (its catalogue); so are the sources of a derived table, datasets named by title. A
+researched table's sources are cited as the tables cite them, once per edition. Its fields are a table once per edition of the book
 (`tables.styled_editions`): field names as the files spell them, since a reuser types them; types,
 descriptions, column names and caption translated by the data catalogue (`words` lists them)."""
 from __future__ import annotations
@@ -12,31 +13,50 @@ import json
 import pandas as pd
 from IPython.display import Markdown, display
 
-from cstobook import i18n, paths, tables
+from cstobook import i18n, paths, register, tables
 
 FIELD_COLUMNS = ("Field", "Type", "Key", "Description")
 TRANSLATED_COLUMNS = ("Type", "Key", "Description")  # the field names stay as the files spell them
 PRIMARY_KEY = "primary"
 CAPTION = "Fields of {path}"
 FIELDS_CLASS = "cstobook-fields"
+SOURCES_CLASS = "cstobook-package-sources"
 
 
 def resources() -> list[dict]:
     return json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))["resources"]
 
 
+def cited_keys(resource: dict) -> list[str]:
+    """The bibliography keys of a resource's sources (those `register` wrote for a researched table)."""
+    return [key for key in map(register.source_key, resource.get("sources", [])) if key]
+
+
 def describe(resource: dict) -> str:
     """Markdown for one resource. Its texts come from data/ and are escaped: Markdown may style
-    them, but HTML in them shows as text."""
+    them, but HTML in them shows as text. Sources that the bibliography holds are not named here
+    but cited, once per edition (`cited_sources`)."""
     text = html.escape
     size = (paths.DATA / resource["path"]).stat().st_size / 1024
     licences = "; ".join(text(item.get("title", item["name"])) for item in resource.get("licenses", [])) \
         or "CC BY 4.0 (the package's licence)"
+    weight = f"{size:,.0f} KiB" if size >= 0.5 else "under 1 KiB"  # not "0 KiB" for a file of a few hundred bytes
+    described = (f"**{text(resource['title'])}** (`{resource['path'].replace('`', '')}`, {weight})\n\n"
+                 f"{text(resource['description'])}\n\n*Licence:* {licences}.")
+    if cited_keys(resource):
+        return described
     sources = "; ".join(text(item["title"]) for item in resource.get("sources", [])) \
         or "researched by hand; each row names its source in `source_id`"
-    weight = f"{size:,.0f} KiB" if size >= 0.5 else "under 1 KiB"  # not "0 KiB" for a file of a few hundred bytes
-    return (f"**{text(resource['title'])}** (`{resource['path'].replace('`', '')}`, {weight})\n\n"
-            f"{text(resource['description'])}\n\n*Licence:* {licences}. *Sources:* {sources}.")
+    return f"{described} *Sources:* {sources}."
+
+
+def cited_sources(resource: dict, language: str = "en") -> str:
+    """HTML: the sources of a researched table as the book cites them ('Author Year', each a link
+    to the source), in `language`. Each citation is one unit, so that in a right-to-left edition a
+    list of Latin names keeps its order when it wraps (a paragraph of titles did not)."""
+    keys = html.escape(";".join(cited_keys(resource)))
+    return (f'<p class="{SOURCES_CLASS}"><em>{html.escape(i18n.translate(tables.SOURCES_COLUMN, language))}:</em> '
+            f"{tables.source_links(keys, language)}.</p>")
 
 
 def fields(resource: dict) -> pd.DataFrame:
@@ -84,6 +104,8 @@ def words() -> list[str]:
 def show_all() -> None:
     for resource in resources():
         display(Markdown(describe(resource)))
+        if cited_keys(resource):
+            display(tables.per_edition({language: resource for language in ("en", *i18n.LANGUAGES)}, cited_sources))
         if "schema" in resource:
             display(tables.per_edition({language: resource for language in ("en", *i18n.LANGUAGES)},
                                        lambda shown, language: field_table(shown, language)))

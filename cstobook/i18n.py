@@ -78,6 +78,11 @@ def comma(language: str) -> str:
     return LIST_SEPARATORS.get(language, {}).get(",", ",") + " "
 
 
+def semicolon(language: str) -> str:
+    """The semicolon and space between the items of a list whose items hold commas."""
+    return LIST_SEPARATORS.get(language, {}).get(";", ";") + " "
+
+
 def catalogue_path(language: str, domain: str) -> Path:
     return LOCALES / language / "LC_MESSAGES" / f"{domain}.po"
 

@@ -1,6 +1,7 @@
 """Register a new table of researched facts in data/datapackage.json.
 
     python -m cstobook.register data/new_table.csv [--primary-key COLUMN ...]   (or: make register TABLE=...)
+    python -m cstobook.register --sources    (after rows cite new sources: make register-sources)
 
 Frictionless infers each column's type from the file. The columns every researched table shares
 get their standard definition and description: `source_id` (required), `evidence`, `note`, `iso3`
@@ -108,6 +109,9 @@ def row_keys(table: Path) -> list[str]:
     return keys
 
 
+BIBLIOGRAPHY_NOTE = f"{paths.BIBLIOGRAPHY_NAME}: "  # a source's note that names its bibliography entry
+
+
 def source_entry(key: str, entries) -> dict:
     """A data-package source for one bibliography entry: its author or organisation and title, its url."""
     from cstobook.tables import plain_text
@@ -121,8 +125,15 @@ def source_entry(key: str, entries) -> dict:
     source = {"title": f"{who}: {title}" if who else title}
     if "url" in fields:
         source["path"] = fields["url"]
-    source["note"] = f"references.bib: {key}"
+    source["note"] = f"{BIBLIOGRAPHY_NOTE}{key}"
     return source
+
+
+def source_key(source: dict) -> str | None:
+    """The bibliography key of a data-package source that `source_entry` wrote, else None (the
+    derived tables' sources name their datasets by title)."""
+    note = source.get("note", "")
+    return note.removeprefix(BIBLIOGRAPHY_NOTE) if note.startswith(BIBLIOGRAPHY_NOTE) else None
 
 
 def sources_of(table: Path, bibliography: Path | None = None) -> list[dict]:
@@ -230,11 +241,53 @@ def register(csv_path: Path, primary_key: list[str] | None = None, package_path:
     return resource
 
 
+def researched(resource: dict) -> bool:
+    """A table of researched facts: its sources are bibliography entries (a derived table's name
+    its datasets by title, as `make data` writes them)."""
+    return resource.get("path", "").endswith(".csv") and all(map(source_key, resource.get("sources", [])))
+
+
+def stale_sources(package: dict, data_dir: Path | None = None) -> dict[str, list[dict]]:
+    """The researched resources whose stated sources are not those their rows cite, each with the
+    sources it should state (in the order the rows first cite them, titled as the bibliography)."""
+    data_dir = data_dir or paths.DATA
+    stale = {}
+    for resource in package["resources"]:
+        if researched(resource) and (data_dir / resource["path"]).is_file():
+            cited = sources_of(data_dir / resource["path"], data_dir / paths.BIBLIOGRAPHY_NAME)
+            if resource.get("sources", []) != cited:
+                stale[resource["name"]] = cited
+    return stale
+
+
+def update_sources(package_path: Path | None = None) -> list[str]:
+    """State in the data package the sources each researched table's rows cite (after rows were
+    added, or an entry of the bibliography merged or retitled); returns the tables changed."""
+    package_path = package_path or paths.DATAPACKAGE
+    package = json.loads(package_path.read_text(encoding="utf-8"))
+    stale = stale_sources(package, package_path.parent)
+    for resource in package["resources"]:
+        if resource["name"] in stale:
+            resource["sources"] = stale[resource["name"]]
+    if stale:
+        package_path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return sorted(stale)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("table", type=Path, help="the CSV file, in data/")
+    parser.add_argument("table", type=Path, nargs="?", help="the CSV file, in data/")
     parser.add_argument("--primary-key", nargs="+", metavar="COLUMN", help="columns that identify a row")
+    parser.add_argument("--sources", action="store_true",
+                        help="only state, for every researched table, the sources its rows cite")
     args = parser.parse_args(argv)
+    if args.sources:
+        changed = update_sources()
+        print(f"data/datapackage.json: sources stated anew for {', '.join(changed)}." if changed
+              else "data/datapackage.json: every researched table states the sources its rows cite.")
+        return 0
+    if args.table is None:
+        parser.error("name the table to register, or give --sources")
     resource = register(args.table, args.primary_key)
     print(f"data/datapackage.json: added {resource['name']} ({len(resource['schema']['fields'])} fields, "
           f"primary key {resource['schema'].get('primaryKey', 'none')}).")

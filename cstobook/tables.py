@@ -61,7 +61,7 @@ def author_year(key: str, language: str = "en") -> str:
 
 def author_years(cell, language: str = "en") -> str:
     """A source_id cell ('a;b') as readers see sources in plain text: 'Author Year; Author Year'."""
-    return "; ".join(author_year(key, language) for key in source_keys(cell))
+    return i18n.semicolon(language).join(author_year(key, language) for key in source_keys(cell))
 
 
 def source_links(escaped_keys: str, language: str = "en") -> str:
@@ -76,7 +76,7 @@ def source_links(escaped_keys: str, language: str = "en") -> str:
         url = urls.get(key)
         links.append(f'<a href="{html.escape(url)}" rel="noopener noreferrer" '
                      f'target="_blank">{label}</a>' if url else label)
-    return "; ".join(links)
+    return i18n.semicolon(language).join(links)
 
 
 RIGHT_TO_LEFT_COLUMNS = ("Arabic excerpt",)

@@ -480,7 +480,8 @@ def test_no_bibtex_markup_in_any_translation():
 
 def test_latin_runs_in_arabic_text_are_isolated():
     """A URL, a file name, a gloss or a group of citations inside an Arabic sentence is set in
-    <bdi>, its closing punctuation left to the sentence; code and English blocks are left alone."""
+    <bdi>, a number glued to its first letter included ("24.kg", "1:50m"), its closing punctuation
+    left to the sentence; code and English blocks are left alone."""
     import sys
 
     from cstobook.paths import ROOT
@@ -489,9 +490,11 @@ def test_latin_runs_in_arabic_text_are_isolated():
     import edition_text
 
     html = edition_text.isolate_latin_runs('<p>وصفت Reuters الأمر (Reuters 2022; TASS 2022). انظر https://example.org/a/b. '
-                                       'الملف data/claims.csv (16 كيلوبايت)</p><p lang="en">As it was</p><pre>x = 1</pre>')
+                                       'الملف data/claims.csv (16 كيلوبايت) عن 24.kg 2024 بمقياس 1:50m في 24 فبراير</p>'
+                                       '<p lang="en">As it was</p><pre>x = 1</pre>')
     assert html == ('<p>وصفت <bdi>Reuters</bdi> الأمر (<bdi>Reuters 2022; TASS 2022</bdi>). انظر '
-                    '<bdi>https://example.org/a/b</bdi>. الملف <bdi>data/claims.csv</bdi> (16 كيلوبايت)</p>'
+                    '<bdi>https://example.org/a/b</bdi>. الملف <bdi>data/claims.csv</bdi> (16 كيلوبايت) '
+                    'عن <bdi>24.kg 2024</bdi> بمقياس <bdi>1:50m</bdi> في 24 فبراير</p>'
                     '<p lang="en">As it was</p><pre>x = 1</pre>')
 
 
@@ -660,17 +663,22 @@ def test_pages_translated_in_full_are_arabic_outside_isolated_runs(built_book, p
         f"{page}: {arabic / every:.1%} of {every:,} letters are Arabic (at least {ARABIC_SHARE:.0%} needed)")
 
 
-def data_appendix_tables(monkeypatch, language: str) -> list:
-    """The tables of fields the data appendix's cell shows in a build of the book, as `language`'s
-    edition keeps them (parsed <table> elements)."""
+def data_appendix_shown(monkeypatch, language: str) -> BeautifulSoup:
+    """The HTML the data appendix's cell shows in a build of the book (not its Markdown), as
+    `language`'s edition keeps it."""
     from cstobook import datapackage_docs, notebook
 
     monkeypatch.setenv(notebook.BOOK_BUILD_VARIABLE, "1")
     shown = []
     monkeypatch.setattr(datapackage_docs, "display", shown.append)
     datapackage_docs.show_all()
-    markup = "".join(item._repr_html_() for item in shown if hasattr(item, "_repr_html_"))  # not the Markdown
-    return BeautifulSoup(i18n.one_edition(markup, language), "html.parser").find_all("table")
+    markup = "".join(item._repr_html_() for item in shown if hasattr(item, "_repr_html_"))
+    return BeautifulSoup(i18n.one_edition(markup, language), "html.parser")
+
+
+def data_appendix_tables(monkeypatch, language: str) -> list:
+    """The tables of fields of the data appendix, as `language`'s edition keeps them."""
+    return data_appendix_shown(monkeypatch, language).find_all("table")
 
 
 def test_data_appendix_field_tables_are_in_each_edition_s_language(monkeypatch):
@@ -700,6 +708,54 @@ def test_data_appendix_field_tables_are_in_each_edition_s_language(monkeypatch):
                        if cell.get_text().strip() and not ARABIC_LETTER.search(cell.get_text())]
             assert english == [], f"{where}: cells left in English: {english[:5]}"
             assert all(row[0].find("bdi", dir="ltr") for row in rows), f"{where}: a field name is not isolated"
+
+
+def data_appendix_sources(monkeypatch, language: str) -> list:
+    """The paragraphs of cited sources of the data appendix, as `language`'s edition keeps them."""
+    from cstobook import datapackage_docs
+
+    return data_appendix_shown(monkeypatch, language).find_all("p", class_=datapackage_docs.SOURCES_CLASS)
+
+
+def test_data_appendix_cites_each_researched_table_s_sources_in_each_edition(monkeypatch):
+    """Each researched table's sources are cited as the tables cite them: each source a link to its
+    address (where it has one), labelled 'Author Year' in the edition's words, separated by the edition's
+    semicolon; no paragraph of titles for a translator to keep (the Arabic one, four thousand
+    characters of Latin titles and Arabic names, changed places as it wrapped)."""
+    from cstobook import data, datapackage_docs, tables
+
+    cited = [resource for resource in datapackage_docs.resources() if datapackage_docs.cited_keys(resource)]
+    assert len(cited) >= 20
+    urls = data.bibliography_urls()
+    for language, separator in (("en", "; "), (LANGUAGE, "؛ ")):
+        paragraphs = data_appendix_sources(monkeypatch, language)
+        assert len(paragraphs) == len(cited), f"{language}: {len(paragraphs)} source lines for {len(cited)} tables"
+        for paragraph, resource in zip(paragraphs, cited):
+            keys = datapackage_docs.cited_keys(resource)
+            links = paragraph.find_all("a")
+            where = f"{language}, sources of {resource['path']}"
+            assert [link.get("href") for link in links] == [urls[key] for key in keys if key in urls], where
+            labels = [tables.author_year(key, language) for key in keys]
+            assert paragraph.get_text().endswith(separator.join(labels) + "."), where
+    assert all(ARABIC_LETTER.search(paragraph.em.get_text()) for paragraph in data_appendix_sources(monkeypatch, LANGUAGE))
+
+
+def test_the_built_arabic_data_appendix_isolates_each_cited_source(built_book):
+    """As built, in the Arabic data appendix, every source cited in a Latin script is one isolated
+    unit (<bdi>), and no Latin letter stands in a source line outside one."""
+    from cstobook import datapackage_docs
+
+    page = built_page(built_book, FOLDER + "chapters/appendix-data")
+    paragraphs = page.find("article").find_all("p", class_=datapackage_docs.SOURCES_CLASS)
+    assert paragraphs
+    loose = []
+    for paragraph in paragraphs:
+        for link in paragraph.find_all("a"):
+            if re.search("[A-Za-z]", link.get_text()) and not (link.find("bdi") or link.find_parent("bdi")):
+                loose.append(link.get_text())
+        outside = "".join(text for text in paragraph.find_all(string=True) if not text.find_parent(["a", "bdi"]))
+        loose += re.findall("[A-Za-z]+", outside)
+    assert loose == [], f"Latin outside an isolated citation: {loose[:10]}"
 
 
 def english_cells_of_field_tables(page) -> list[str]:

@@ -111,3 +111,33 @@ def test_register_writes_the_sources_and_licence_every_resource_states(data_copy
     assert number["unit"].startswith(register.TODO)
     assert register.todos({"resources": [{"name": "t", "schema": {"fields": [number]}}]}) == [
         "resource t, field share: description", "resource t, field share: unit"]
+
+
+def test_every_researched_table_states_the_sources_its_rows_cite():
+    """The data package states, for each researched table, every bibliography entry its rows cite
+    and no other, titled as the bibliography titles it: the data appendix cites these, so a row
+    added with a new source, or an entry merged into another, must show there (make
+    register-sources restates them)."""
+    package = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    assert sum(map(register.researched, package["resources"])) >= 20
+    stale = register.stale_sources(package)
+    assert stale == {}, f"run make register-sources: these tables state other sources than their rows cite: {sorted(stale)}"
+
+
+def test_register_sources_restates_a_table_whose_rows_cite_a_new_source(data_copy):
+    """A row citing a source its table does not state yet, and a stated source no row cites any
+    more (an entry merged into another): the command states what the rows cite, in order of first
+    use, and changes no other table."""
+    package_path = data_copy / "datapackage.json"
+    register.register(data_copy / "troop_reports.csv", package_path=package_path)
+    before = json.loads(package_path.read_text(encoding="utf-8"))
+    table = data_copy / "troop_reports.csv"
+    table.write_text(table.read_text(encoding="utf-8").replace(";panorama_armenia_100_2022", ";tass_zas_2022"),
+                     encoding="utf-8")
+    assert register.stale_sources(before, data_copy) != {}
+    assert register.update_sources(package_path) == ["troop_reports"]
+    after = json.loads(package_path.read_text(encoding="utf-8"))
+    assert after["resources"][:-1] == before["resources"][:-1]
+    assert [register.source_key(source) for source in after["resources"][-1]["sources"]] == [
+        "vpk_interfax_100_flights_2022", "tass_zas_2022"]
+    assert register.update_sources(package_path) == []

@@ -717,7 +717,7 @@ def test_every_resource_states_sources_licence_and_described_fields():
     for resource in package["resources"]:
         name = resource["name"]
         if not resource.get("sources") or not all(s.get("title") for s in resource["sources"]):
-            problems.append(f"{name}: no sources (make register writes them; for an older resource, python tools/resource_sources.py)")
+            problems.append(f"{name}: no sources (make register writes them; make register-sources restates them)")
         if not resource.get("licenses"):
             problems.append(f"{name}: no licence")
         for field in resource.get("schema", {}).get("fields", []):

@@ -1,16 +1,13 @@
-"""Fill in the `sources` and `licenses` of data/datapackage.json resources that lack them (`make
-register` writes both for a new table; this is for resources registered before it did).
+"""Fill in the `licenses` of data/datapackage.json resources that lack them (`make register` writes
+them for a new table; this is for resources registered before it did).
 
-    python tools/resource_sources.py            # sources and licences of resources without them
+    python tools/resource_sources.py            # the licence of resources without one
     python tools/resource_sources.py --fields   # also the book's usual description of a field
                                                 # without one, and the unit of a number field
 
-A researched table names its sources row by row (source_id: keys of references.bib); its
-resource must also state them (tests/test_reuse.py), so that the data reads on its own. For each
-resource without `sources`, this lists every key its rows name, in order of first use, with the
-bibliography entry's author or organisation, title and url; a resource without `licenses` gets the
-book's licence (CC BY 4.0) for the compilation. Resources that state either are left as they are,
-and the file keeps its layout (two-space JSON). With --fields, a field without a description
+A resource without `licenses` gets the book's licence (CC BY 4.0) for the compilation; resources
+that state one are left as they are, and the file keeps its layout (two-space JSON). (The sources a
+researched table states, every entry its rows cite, are kept by `make register-sources`.) With --fields, a field without a description
 gets the book's usual one for its name (cstobook.register.FIELD_DESCRIPTIONS, the table that
 `make register` also writes from; a categorical field also lists its values) and a number field
 without a unit the usual unit (UNITS); fields the tool has no description for are printed, for
@@ -23,9 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from pybtex.database import parse_file
-
-from cstobook.register import BOOK_LICENCE, UNITS, row_keys, source_entry, usual_description  # noqa: F401
+from cstobook.register import BOOK_LICENCE, UNITS, usual_description
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "data" / "datapackage.json"
@@ -62,12 +57,8 @@ def describe_fields(resource: dict, table: Path) -> list[str]:
 
 def main(argv: list[str]) -> int:
     package = json.loads(PACKAGE.read_text(encoding="utf-8"))
-    entries = parse_file(str(ROOT / "references.bib"), bib_format="bibtex").entries
     for resource in package["resources"]:
         path = PACKAGE.parent / resource["path"]
-        if not resource.get("sources") and path.suffix == ".csv":
-            resource["sources"] = [source_entry(key, entries) for key in row_keys(path)]
-            print(f"{resource['name']}: {len(resource['sources'])} sources")
         if not resource.get("licenses"):
             resource["licenses"] = [dict(BOOK_LICENCE)]
         if "--fields" in argv:
