@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book catalogues check lint linkcheck test test-readers data serve bench bench-pages bench-tests bench-lighthouse register register-sources clean setup browser pdf lab
+.PHONY: book catalogues check lint linkcheck test data serve bench bench-pages bench-tests bench-lighthouse register register-sources clean setup browser pdf lab
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,15 +64,10 @@ linkcheck: $(STAMP)
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-## test: the suite on four workers (they mostly wait for builds, kernels and chromium, so four keep
-## two cores busy): data, clean builds with warnings as errors, the built pages, the PDFs; all but
-## the readers' environments (marker readers: `make test-readers`; CI runs both)
+## test: the whole suite on four workers (they mostly wait for builds, kernels and chromium, so
+## four keep two cores busy): data, clean builds with warnings as errors, the built pages
 test: $(STAMP) browser lint
-	$(BIN)/python -m pytest -n 4 -m "not readers"
-## test-readers: every chapter's served notebook run where readers run it: the Binder image, a bare
-## Jupyter, a Colab-like Python (fresh environments from the package registry; a clean build first)
-test-readers: $(STAMP)
-	$(BIN)/python -m pytest -n 3 -m readers
+	$(BIN)/python -m pytest -n 4
 
 ## register: add data/NEW.csv to data/datapackage.json, types inferred (make register TABLE=data/NEW.csv)
 register: $(STAMP)

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITE = [sys.executable, "-m", "pytest", "-n", "4", "-m", "not readers"]  # as the Makefile's `test`
+SUITE = [sys.executable, "-m", "pytest", "-n", "4"]  # as the Makefile's `test`
 
 
 def load() -> str:

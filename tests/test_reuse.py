@@ -363,7 +363,6 @@ def test_binder_image_holds_what_the_chapters_need_and_no_build_stack():
     assert not {"jupyter-book", "pytest", "playwright", "sphinx"} & binder
 
 
-@pytest.mark.readers
 def test_binder_image_runs_every_chapter_from_its_downloaded_notebook(built_book, tmp_path):
     """The Binder image as repo2docker builds it from binder/: a plain Python 3.11 (runtime.txt; the
     pip and setuptools its venv comes with, no wheel), binder/requirements.txt installed with a
@@ -414,7 +413,6 @@ def test_binder_image_runs_every_chapter_from_its_downloaded_notebook(built_book
 BARE_PAGES = ["chapters/verdict", "chapters/alliance-on-paper", "chapters/appendix-methods"]
 
 
-@pytest.mark.readers
 def test_downloaded_notebooks_run_in_a_bare_jupyter_from_an_empty_folder(built_book, tmp_path):
     """A venv with nothing but Jupyter's notebook runner and kernel. The set-up cell (the first of
     every notebook) fails with the steps to take while the book's repository cannot be reached;
@@ -459,7 +457,6 @@ COLAB_PRELOADED = {"numpy": "2.0.2", "pandas": "2.2.2", "matplotlib": "3.10.0"}
 PRELOAD = "import numpy, pandas, matplotlib.pyplot\n"
 
 
-@pytest.mark.readers
 def test_setup_cell_on_colab_keeps_its_packages_and_restarts_only_when_it_must(built_book, tmp_path):
     """Colab-like: a Python 3.12 venv with Colab's older numpy, pandas and matplotlib, imported by
     the kernel before the set-up cell. (1) The set-up keeps numpy and pandas (in range: not
