@@ -480,13 +480,23 @@ CARDS_JS = """() => [...document.querySelectorAll('.cstobook-filter tbody tr')].
 })"""
 
 
-def run_axe(page) -> list[dict]:
-    """axe-core on the page and, through its frame messaging, inside every map iframe."""
+# axe-core's rules whose outcome depends on the colours of a page: in the dark colour scheme, only
+# the style sheet's colours change, so the other rules (the page's structure, names, ARIA, language)
+# would find in dark what they find in light; colour contrast is most of axe's time on a long page.
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
+
+
+def run_axe(page, rules: tuple[str, ...] | None = None) -> list[dict]:
+    """axe-core on the page and, through its frame messaging, inside every map iframe: every rule,
+    or only `rules`."""
     from axe_playwright_python.base import AXE_SCRIPT
 
     for frame in page.frames:
         frame.evaluate(AXE_SCRIPT)
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    options = {"resultTypes": ["violations"]}
+    if rules:
+        options["runOnly"] = {"type": "rule", "values": list(rules)}
+    results = page.evaluate("async (options) => await axe.run(document, options)", options)
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [", ".join(map(str, n["target"])) + " " + n["html"][:160] for n in v["nodes"][:4]]}
             for v in results["violations"]]
@@ -553,13 +563,15 @@ def dark_mode_problems(page, frames, server: BookServer) -> list[str]:
 
 class BookBrowser:
     """One chromium for the session. `visit(page, mode)` loads a page of the book once per mode
-    (each in a fresh browser context, so with a cold cache), saves a full-page screenshot in
-    `screenshots`, measures everything the tests assert, and closes it:
+    (each in a fresh browser context, so with a cold cache), saves a screenshot in `screenshots`
+    (the whole page at phone width, the first screen at desktop width), measures everything the
+    tests assert, and closes it:
 
     - "desktop": 1280 px, light: errors, requests and their bytes, maps (layers, outlines, legend,
-      a popup opened by a real click), sidebar links, axe-core;
+      a popup opened by a real click), sidebar links, axe-core (every rule);
     - "phone": 390 px: sideways scrolling, the sidebar as opened by its toggle button;
-    - "dark": 1280 px, dark colour scheme: legibility of charts, tables and maps, axe-core.
+    - "dark": 1280 px, dark colour scheme: legibility of charts, tables and maps, axe-core's
+      colour rules (COLOUR_RULES).
     """
 
     MODES = {
@@ -604,13 +616,15 @@ class BookBrowser:
         # then every chart, as a reader who scrolls down loads them, for the screenshot and the
         # figures' measurements
         page.evaluate(LOAD_LAZY_IMAGES_JS)
-        self._screenshot(page, self.screenshot_path(name, mode))
+        self._screenshot(page, self.screenshot_path(name, mode), full_page=mode in self.FULL_PAGE_MODES)
         visit.theme = page.evaluate("() => document.documentElement.dataset.theme")
         visit.figures = page.evaluate(FIGURES_JS)
         visit.cards = page.evaluate(CARDS_JS)
         visit.language = page.evaluate(LANGUAGE_JS)
-        if mode in ("desktop", "dark"):
+        if mode == "desktop":
             visit.axe = run_axe(page)
+        elif mode == "dark":
+            visit.axe = run_axe(page, COLOUR_RULES)
         if mode == "desktop":
             visit.sidebar = page.evaluate(SIDEBAR_JS)
             visit.squeezed = page.evaluate(SQUEEZED_JS, [LONG_CELL_CHARACTERS, MIN_LONG_CELL_WIDTH])
@@ -630,8 +644,15 @@ class BookBrowser:
     # JPEG, since a full page of the longest chapters took seconds to encode as PNG (13 MB); a JPEG
     # is at most 65,500 px tall, so the bibliography on a phone is shown down to there.
     JPEG_MAX_PX = 65_500  # libjpeg's largest dimension
+    # The whole page at phone width, as most readers read it; the first screen at desktop width,
+    # light and dark: painting and encoding every page whole at 1280 px took chromium some 110 s of
+    # CPU per suite (2026-12-06), for a record the tests do not read.
+    FULL_PAGE_MODES = ("phone",)
 
-    def _screenshot(self, page, path: Path) -> None:
+    def _screenshot(self, page, path: Path, full_page: bool = True) -> None:
+        if not full_page:
+            page.screenshot(path=path, type="jpeg", quality=80)
+            return
         size = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
         clip = {"x": 0, "y": 0, "width": size[0], "height": min(size[1], self.JPEG_MAX_PX)}
         # the bibliography's full page takes chromium long to paint and encode (over 30 s, Playwright's

@@ -1,4 +1,4 @@
-"""Accessibility of every page of _toc.yml: axe-core in chromium (light and dark), text
+"""Accessibility of every page of _toc.yml: axe-core in chromium (light, and dark for colours), text
 alternatives for figures and maps, header cells in tables, and category colours that stay
 distinguishable for colour-blind readers."""
 from __future__ import annotations
@@ -37,9 +37,28 @@ def format_violations(violations: list[dict]) -> str:
 @pytest.mark.parametrize("page", PAGES)
 def test_axe_finds_no_serious_or_critical_violation(book_browser, page, mode):
     """axe-core (WCAG 2 A/AA and best practices) on the page and inside its map iframes, in the
-    light and the dark colour scheme."""
+    light colour scheme; in the dark one, its rules that depend on colours (the page is the same
+    but for its colours)."""
     violations = [v for v in book_browser.visit(page, mode).axe if v["impact"] in BLOCKING]
     assert violations == [], format_violations(violations)
+
+
+def test_the_dark_scheme_s_axe_run_checks_colours_only(book_browser):
+    """The rules the dark visit runs find a contrast that fails only in the dark colour scheme, and
+    leave to the light visit what colours cannot change (an image without a text alternative)."""
+    from browser_support import COLOUR_RULES, run_axe
+
+    page = book_browser.new_page("dark")
+    try:
+        page.set_content('<html lang="en"><head><title>t</title><style>@media (prefers-color-scheme: dark) '
+                         '{ body { background: #000; } p { color: #222; } }</style></head>'
+                         '<body><main><p>Dark grey text on black.</p><img src="x.png"></main></body></html>')
+        found = {violation["id"] for violation in run_axe(page, COLOUR_RULES)}
+        everything = {violation["id"] for violation in run_axe(page)}
+    finally:
+        page.context.close()
+    assert found == {"color-contrast"}
+    assert {"color-contrast", "image-alt"} <= everything
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -2,7 +2,8 @@
 served on 127.0.0.1, for every page of _toc.yml (pages added later are covered without change).
 
 Each page is visited once per mode (desktop, phone, dark; see browser_support.BookBrowser) and
-a full-page screenshot of each visit is saved in screenshots/ (git-ignored).
+a screenshot of each visit is saved in screenshots/ (git-ignored): the whole page at phone width,
+the first screen at desktop width.
 """
 from __future__ import annotations
 
