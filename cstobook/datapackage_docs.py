@@ -2,9 +2,10 @@
 
 Each resource's title, description and licence are Markdown the page shows, translated with the
 page's prose (its catalogue); so are the sources of a derived table, datasets named by title. A
-researched table's sources are cited as the tables cite them, once per edition. Its fields are a table once per edition of the book
-(`tables.styled_editions`): field names as the files spell them, since a reuser types them; types,
-descriptions, column names and caption translated by the data catalogue (`words` lists them)."""
+researched table's sources are cited as the tables cite them, once per edition. Its fields are a
+table once per edition of the book (`tables.styled_editions`): field names as the files spell
+them, since a reuser types them; types, descriptions, column names and caption translated by the
+data catalogue (`words` lists them)."""
 from __future__ import annotations
 
 import html

@@ -609,7 +609,7 @@ class BookBrowser:
         page.goto(self.server.url(name), wait_until="load")
         frames = wait_for_maps(page)
         page.wait_for_load_state("networkidle")
-        # What the reader's visit loads, before the test's own full-page screenshot (which can make
+        # What the reader's visit loads, before the test's own screenshot (which can make
         # chromium re-evaluate a <picture> and start, then abort, another rendering's request)
         visit.log.stop()
         visit.transfers = visit.log.transfers()
@@ -623,9 +623,6 @@ class BookBrowser:
         visit.language = page.evaluate(LANGUAGE_JS)
         if mode == "desktop":
             visit.axe = run_axe(page)
-        elif mode == "dark":
-            visit.axe = run_axe(page, COLOUR_RULES)
-        if mode == "desktop":
             visit.sidebar = page.evaluate(SIDEBAR_JS)
             visit.squeezed = page.evaluate(SQUEEZED_JS, [LONG_CELL_CHARACTERS, MIN_LONG_CELL_WIDTH])
             visit.outlines = [frame.evaluate(OUTLINES_FROM_SHARED_FILE_JS) for frame in frames]
@@ -633,6 +630,7 @@ class BookBrowser:
             visit.running_text = page.evaluate(RUNNING_TEXT_JS)
             visit.blocks = page.evaluate(BLOCKS_JS)
         elif mode == "dark":
+            visit.axe = run_axe(page, COLOUR_RULES)
             visit.legibility = dark_mode_problems(page, frames, self.server)
         elif mode == "phone":
             visit.overflow = page.evaluate(OVERFLOW_JS)
