@@ -136,12 +136,16 @@ def source_key(source: dict) -> str | None:
     return note.removeprefix(BIBLIOGRAPHY_NOTE) if note.startswith(BIBLIOGRAPHY_NOTE) else None
 
 
-def sources_of(table: Path, bibliography: Path | None = None) -> list[dict]:
-    """The sources a resource states: every key its rows name that the bibliography holds (a key
-    it does not hold is reported when the table loads)."""
+def bibliography_entries(bibliography: Path | None = None):
+    """The entries of the bibliography (pybtex), parsed afresh: registering may follow an edit."""
     from pybtex.database import parse_file
 
-    entries = parse_file(str(bibliography or paths.BIBLIOGRAPHY), bib_format="bibtex").entries
+    return parse_file(str(bibliography or paths.BIBLIOGRAPHY), bib_format="bibtex").entries
+
+
+def sources_of(table: Path, entries) -> list[dict]:
+    """The sources a resource states: every key its rows name that the bibliography's `entries`
+    hold (a key they do not hold is reported when the table loads)."""
     return [source_entry(key, entries) for key in row_keys(table) if key in entries]
 
 
@@ -202,7 +206,7 @@ def resource_for(csv_path: Path, primary_key: list[str] | None = None) -> dict:
                        "names its source(s) in source_id and quotes the supporting passage in evidence.",
         "format": "csv",
         "encoding": "utf-8",
-        "sources": sources_of(csv_path),
+        "sources": sources_of(csv_path, bibliography_entries()),
         "licenses": [dict(BOOK_LICENCE)],
         "schema": schema,
     }
@@ -251,10 +255,11 @@ def stale_sources(package: dict, data_dir: Path | None = None) -> dict[str, list
     """The researched resources whose stated sources are not those their rows cite, each with the
     sources it should state (in the order the rows first cite them, titled as the bibliography)."""
     data_dir = data_dir or paths.DATA
+    entries = bibliography_entries(data_dir / paths.BIBLIOGRAPHY_NAME)
     stale = {}
     for resource in package["resources"]:
         if researched(resource) and (data_dir / resource["path"]).is_file():
-            cited = sources_of(data_dir / resource["path"], data_dir / paths.BIBLIOGRAPHY_NAME)
+            cited = sources_of(data_dir / resource["path"], entries)
             if resource.get("sources", []) != cited:
                 stale[resource["name"]] = cited
     return stale
