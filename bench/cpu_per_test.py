@@ -1,11 +1,13 @@
 """A pytest plugin for bench/test_suite.py: the CPU time of each test's setup, call and teardown,
 in the worker that ran it (its own and its waited-for subprocesses': builds, kernels; chromium's
-helpers are not waited for and so not counted), written as JSON lines to CSTOBOOK_CPU_LOG."""
+helpers are not waited for and so not counted), with when the phase started and ended (seconds
+since the epoch) and the worker that ran it, written as JSON lines to CSTOBOOK_CPU_LOG."""
 from __future__ import annotations
 
 import json
 import os
 import resource
+import time
 
 import pytest
 
@@ -15,27 +17,22 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _record(item, phase: str, seconds: float) -> None:
+def _record(item, phase: str, cpu: float, start: float) -> None:
+    row = {"test": item.nodeid, "phase": phase, "cpu": round(cpu, 2), "start": round(start, 2),
+           "end": round(time.time(), 2), "worker": os.environ.get("PYTEST_XDIST_WORKER", "main")}
     with open(os.environ["CSTOBOOK_CPU_LOG"], "a", encoding="utf-8") as log:
-        log.write(json.dumps({"test": item.nodeid, "phase": phase, "cpu": round(seconds, 2)}) + "\n")
+        log.write(json.dumps(row) + "\n")
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item):
-    start = _cpu()
-    yield
-    _record(item, "setup", _cpu() - start)
+def _timed(phase: str):
+    @pytest.hookimpl(hookwrapper=True)
+    def hook(item):
+        cpu, start = _cpu(), time.time()
+        yield
+        _record(item, phase, _cpu() - cpu, start)
+    return hook
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item):
-    start = _cpu()
-    yield
-    _record(item, "call", _cpu() - start)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item):
-    start = _cpu()
-    yield
-    _record(item, "teardown", _cpu() - start)
+pytest_runtest_setup = _timed("setup")
+pytest_runtest_call = _timed("call")
+pytest_runtest_teardown = _timed("teardown")

@@ -7,8 +7,10 @@ the machine slows the suite: read the figure with the load beside it), the CPU t
 the processes it waited for used (builds, kernels; chromium only in part: its helper processes
 are not waited for), the CPU time the whole machine was busy meanwhile (on an otherwise idle
 machine, the suite's true CPU time; divided by the cores, the least wall time the suite could
-take), the suite's summary line, its slowest tests, and the tests and test files that used the
-most CPU (bench/cpu_per_test.py). Times are printed, never asserted.
+take), the suite's summary line, its slowest tests, the tests and test files that used the most CPU
+(bench/cpu_per_test.py), and a timeline: per half minute, how many cores the machine kept busy
+and what each worker was running (where the cores idle, the order of the work can shorten the
+suite; where they are full, only less work can). Times are printed, never asserted.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import re
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -34,6 +37,54 @@ def machine_busy_seconds() -> float:
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     user, nice, system, _idle, _iowait, irq, softirq = fields[:7]
     return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+TIMELINE_STEP = 30  # seconds
+
+
+class BusySampler(threading.Thread):
+    """The machine's busy CPU seconds at each TIMELINE_STEP of the run."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.samples: list[tuple[float, float]] = [(time.time(), machine_busy_seconds())]
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(TIMELINE_STEP):
+            self.samples.append((time.time(), machine_busy_seconds()))
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+        self.samples.append((time.time(), machine_busy_seconds()))
+
+
+def print_timeline(log: Path, samples: list[tuple[float, float]]) -> None:
+    """Per step: the busy cores (machine-wide) and, for each worker, the test it spent most of the
+    step in (its setup, which may be waiting for a shared build, counts)."""
+    if not log.exists() or len(samples) < 2:
+        return
+    import pandas as pd
+
+    rows = pd.read_json(log, lines=True)
+    if "start" not in rows:
+        return
+    begin = samples[0][0]
+    workers = sorted(rows["worker"].unique(), key=lambda name: (len(name), name))
+    print(f"\nTimeline (per {TIMELINE_STEP} s: busy cores of {os.cpu_count()}; per worker, the test it spent most of the step in)")
+    for (start, busy_start), (end, busy_end) in zip(samples, samples[1:]):
+        cores = (busy_end - busy_start) / max(end - start, 1e-9)
+        running = []
+        for worker in workers:
+            mine = rows[(rows["worker"] == worker) & (rows["end"] > start) & (rows["start"] < end)]
+            if mine.empty:
+                running.append("-")
+                continue
+            overlap = mine["end"].clip(upper=end) - mine["start"].clip(lower=start)
+            longest = mine.assign(overlap=overlap).groupby("test")["overlap"].sum().idxmax()
+            running.append(longest.removeprefix("tests/").split("[")[0][:48])
+        print(f"{start - begin:5.0f} s  {cores:4.1f}  " + " | ".join(running))
 
 
 def print_cpu_per_test(log: Path, shown: int = 40) -> None:
@@ -63,7 +114,10 @@ def main() -> int:
     start = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy_before = machine_busy_seconds()
+    sampler = BusySampler()
+    sampler.start()
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+    sampler.stop()
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy = machine_busy_seconds() - busy_before
@@ -80,6 +134,7 @@ def main() -> int:
           f"({busy / 60:.1f} min)")
     print(f"Load average after: {load()}")
     print_cpu_per_test(cpu_log)
+    print_timeline(cpu_log, sampler.samples)
     if result.returncode != 0:
         print(output[-6000:])
     return result.returncode
