@@ -29,12 +29,16 @@ FILES_SHARING_A_FIXTURE = {"tests/test_incremental_builds.py": "warm_copy", "tes
 # (Measured: the browser and accessibility tests on one worker ran the suite in 13 min; on
 # separate workers, each visiting every page, in 17.7 min.)
 FILES_SHARING_PAGE_VISITS = ("tests/test_browser.py", "tests/test_accessibility.py")
-# The long chains of work after the project's build, started first so that none is left running
-# alone at the end: an incrementally built copy and its four rebuilds, the PDF, a build with a
-# failing cell. (The tests of the hostile copy come last among those of a full build, in file
-# order: the copy builds at a lower priority, see build_support.COPY_NICENESS.)
+# The long chains of work after the project's build, started as soon as it is done so that none
+# is left running alone at the end: an incrementally built copy and its four rebuilds, the PDF, a
+# build with a failing cell, the chapters run in each reader's environment. (The tests of the
+# hostile copy come last among those of a full build, in file order: the copy builds at a lower
+# priority, see build_support.COPY_NICENESS.)
 CHAIN_HEADS = {"warm_copy", "pdf_book"}
-CHAIN_TESTS = ("tests/test_book.py::test_failing_cell_fails_the_build_and_names_the_chapter",)
+CHAIN_TESTS = ("tests/test_book.py::test_failing_cell_fails_the_build_and_names_the_chapter",
+               "tests/test_reuse.py::test_setup_cell_on_colab_keeps_its_packages_and_restarts_only_when_it_must",
+               "tests/test_reuse.py::test_binder_image_runs_every_chapter_from_its_downloaded_notebook",
+               "tests/test_reuse.py::test_downloaded_notebooks_run_in_a_bare_jupyter_from_an_empty_folder")
 
 
 def needs_full_build(item) -> bool:
@@ -42,11 +46,14 @@ def needs_full_build(item) -> bool:
 
 
 def start_rank(item) -> int:
-    """0: heads of long chains; 1: other tests of a full build; 2: tests that need none (quick
-    ones, and notebooks and environments that fill the cores at the end)."""
-    if CHAIN_HEADS & set(item.fixturenames) or item.nodeid.startswith(CHAIN_TESTS):
-        return 0
-    return 1 if needs_full_build(item) else 2
+    """0: slow tests that need no full build (scratch books, fresh environments): started first,
+    they keep the cores busy while the shared builds run and every other worker waits for them
+    (measured: with the chains first, the four workers all waited and a core idled for a minute);
+    1: heads of the long chains after the build; 2: other tests of a full build; 3: the rest
+    (quick ones)."""
+    if needs_full_build(item):
+        return 1 if CHAIN_HEADS & set(item.fixturenames) or item.nodeid.startswith(CHAIN_TESTS) else 2
+    return 0 if item.get_closest_marker("slow") else 3
 
 
 @pytest.hookimpl(tryfirst=True)
