@@ -37,7 +37,7 @@ FILES_SHARING_PAGE_VISITS = ("tests/test_browser.py", "tests/test_accessibility.
 CHAIN_HEADS = {"warm_copy", "pdf_book"}
 CHAIN_TESTS = ("tests/test_book.py::test_failing_cell_fails_the_build_and_names_the_chapter",
                "tests/test_reuse.py::test_setup_cell_on_colab_keeps_its_packages_and_restarts_only_when_it_must",
-               "tests/test_reuse.py::test_binder_image_runs_every_chapter_from_its_downloaded_notebook",
+               "tests/test_reuse.py::test_binder_image_runs_the_sampled_chapters_from_their_downloaded_notebooks",
                "tests/test_reuse.py::test_downloaded_notebooks_run_in_a_bare_jupyter_from_an_empty_folder")
 
 

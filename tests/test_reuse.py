@@ -136,7 +136,7 @@ def test_served_notebook_holds_every_output_and_no_raw_myst(built_book, page):
     """The notebook the book serves (download, Binder, Colab) opens with what the page shows, in
     prose a reader's Jupyter renders. That it runs, and shows the same once run, is tested on each
     route a reader takes, in an environment of its own (the Binder image, the Colab simulation, a
-    bare Jupyter): see test_binder_image_runs_every_chapter_from_its_downloaded_notebook."""
+    bare Jupyter): see READER_SAMPLE."""
     notebook = nbformat.read(built_book / "_sources" / f"{page}.ipynb", as_version=4)
     prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     assert "{glue" not in prose, "the prose shows a glue role instead of its value"
@@ -363,14 +363,27 @@ def test_binder_image_holds_what_the_chapters_need_and_no_build_stack():
     assert not {"jupyter-book", "pytest", "playwright", "sphinx"} & binder
 
 
-def test_binder_image_runs_every_chapter_from_its_downloaded_notebook(built_book, tmp_path):
+# Every chapter runs from its downloaded notebook on the Colab simulation (Python 3.12, Colab's older
+# numpy and pandas, the newest of the rest in range, as the set-up cell installs them). The Binder
+# image and the bare Jupyter run these three: a chapter with maps, the verdict and the methods
+# appendix, which says which build tools are not installed (they failed there before: polib,
+# imported inside functions, was not declared; the methods appendix asked for the build tools'
+# versions). The Binder image holds the versions the book is built with, on the Python it is built
+# with (binder/requirements.txt takes requirements.txt as constraints), where the build runs every
+# chapter; the bare Jupyter the newest in range, which were the pinned ones when this was written.
+# All thirteen chapters on each would add some 50 s of CPU to the suite for each route.
+READER_SAMPLE = ["chapters/verdict", "chapters/alliance-on-paper", "chapters/appendix-methods"]
+
+
+def test_binder_image_runs_the_sampled_chapters_from_their_downloaded_notebooks(built_book, tmp_path):
     """The Binder image as repo2docker builds it from binder/: a plain Python 3.11 (runtime.txt; the
     pip and setuptools its venv comes with, no wheel), binder/requirements.txt installed with a
     Jupyter kernel, then postBuild, which installs the book's package from the repository (build
     isolation: no wheel needed) and JupyterLab's setting that opens MyST chapters as notebooks.
-    There every chapter's notebook, as Binder opens it, runs from a folder of its own: its set-up
-    cell only imports the package, it shows every chart, map and table of its page and writes
-    nothing beside itself; the methods appendix says which build tools are not installed.
+    There each chapter of READER_SAMPLE, from its notebook as Binder opens it, runs from a folder
+    of its own: its set-up cell only imports the package, it shows every chart, map and table of
+    its page and writes nothing beside itself; the methods appendix says which build tools are not
+    installed.
     (repo2docker brings a Jupyter of its own; here nbclient and ipykernel come in the same pip run
     as the requirements, at the book's versions.)"""
     assert (ROOT / "binder" / "runtime.txt").read_text().strip() == "python-3.11"
@@ -393,7 +406,7 @@ def test_binder_image_runs_every_chapter_from_its_downloaded_notebook(built_book
 
     folder = tmp_path / "work"
     folder.mkdir()
-    ran = run_notebooks(python, env, {page: downloaded(built_book, page) for page in NOTEBOOK_PAGES}, folder)
+    ran = run_notebooks(python, env, {page: downloaded(built_book, page) for page in READER_SAMPLE}, folder)
     problems = what_chapters_miss(built_book, ran)
     assert not problems, "on the Binder image:\n" + "\n".join(problems)
     for page, (notebook, _) in ran.items():
@@ -403,14 +416,6 @@ def test_binder_image_runs_every_chapter_from_its_downloaded_notebook(built_book
     assert not list(folder.iterdir()), "a chapter wrote files beside its notebook"
 
 
-# The chapters run in the bare Jupyter: the first installs the book, through its set-up cell; these
-# three failed there before (polib, imported inside functions, was not declared; the methods
-# appendix asked for the build tools' versions). Every chapter runs on the Binder image (Python
-# 3.11, the book's pinned versions) and on the Colab simulation (the newest versions in range, as
-# the set-up cell installs them here, but for Colab's numpy and pandas): between them, when this
-# was written, every version the set-up cell installs here (the newest numpy and pandas in range
-# were the pinned ones). All 13 chapters here too would add some 80 s of CPU to the suite.
-BARE_PAGES = ["chapters/verdict", "chapters/alliance-on-paper", "chapters/appendix-methods"]
 
 
 def test_downloaded_notebooks_run_in_a_bare_jupyter_from_an_empty_folder(built_book, tmp_path):
@@ -425,8 +430,8 @@ def test_downloaded_notebooks_run_in_a_bare_jupyter_from_an_empty_folder(built_b
     assert absent.returncode != 0, "the bare environment must hold no package of the book's"
     folder = tmp_path / "empty"
     folder.mkdir()
-    notebooks = {page: downloaded(built_book, page) for page in BARE_PAGES}
-    setup = notebooks[BARE_PAGES[0]].cells[0].source
+    notebooks = {page: downloaded(built_book, page) for page in READER_SAMPLE}
+    setup = notebooks[READER_SAMPLE[0]].cells[0].source
     env["CSTOBOOK_BRANCH"] = "notebooks"
     failed = subprocess.run([str(python), "-c", setup], cwd=folder, capture_output=True, text=True,
                             env={**env, "CSTOBOOK_REPOSITORY": str(tmp_path / "nowhere")})
@@ -439,7 +444,7 @@ def test_downloaded_notebooks_run_in_a_bare_jupyter_from_an_empty_folder(built_b
     problems = what_chapters_miss(built_book, ran)
     assert not problems, "in a bare Jupyter:\n" + "\n".join(problems)
     checkout = folder / "csto-ukraine-book"
-    assert f"The book's package and data: {checkout}" in outputs_text(ran[BARE_PAGES[0]][0])
+    assert f"The book's package and data: {checkout}" in outputs_text(ran[READER_SAMPLE[0]][0])
     again = subprocess.run([str(python), "-c", setup], cwd=folder, capture_output=True, text=True, env=env)
     assert again.returncode == 0 and again.stdout.strip() == f"The book's package and data: {checkout}", \
         again.stderr[-3000:]  # safe to re-run: it only imports the package
