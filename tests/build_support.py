@@ -171,7 +171,7 @@ def notebook_pages(root: Path = ROOT) -> list[str]:
 # lower priority, so that the project's build, which most tests wait for, comes first and the copy
 # fills the time those tests take.
 
-COPY_NICENESS = 5
+COPY_NICENESS = 5  # also of the slow tests that start beside the project's build (tests/conftest.py)
 
 
 def _project_build(folder: Path) -> dict:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from build_support import JUPYTER_BOOK, ROOT, _ANSI
+from build_support import COPY_NICENESS, JUPYTER_BOOK, ROOT, _ANSI, niced
 
 EXT = ROOT / "_ext"
 pytestmark = pytest.mark.slow  # each test builds a scratch book or a font cache: tens of seconds
@@ -87,7 +87,9 @@ def scratch_book(folder: Path, chapter: str) -> Path:
 
 def build(book: Path, mplconfig: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "MPLCONFIGDIR": str(mplconfig), "PYTHONUNBUFFERED": "1"}
-    result = subprocess.run([str(JUPYTER_BOOK), "build", str(book), "-W", "-n", "--keep-going"],
+    # at the shared builds' lower priority: these tests start first, beside the project's build,
+    # which every test of the built book waits for (tests/conftest.py, start_rank)
+    result = subprocess.run(niced([str(JUPYTER_BOOK), "build", str(book), "-W", "-n", "--keep-going"], COPY_NICENESS),
                             capture_output=True, text=True, timeout=600, env=env)
     result.log = _ANSI.sub("", result.stdout + result.stderr)
     return result

@@ -10,7 +10,7 @@ import sys
 import pytest
 import yaml
 
-from build_support import ROOT, build_env, copy_book
+from build_support import COPY_NICENESS, ROOT, build_env, copy_book, niced
 
 pytestmark = pytest.mark.slow  # executes the chapter, then runs the fast tests again: a minute or two
 
@@ -32,8 +32,10 @@ def test_template_passes_the_fast_tests_in_a_scratch_book(tmp_path):
 
     env = {**build_env(book), "CSTOBOOK_BOOK_BUILD": "1", "MPLBACKEND": "Agg"}
     # run the chapter as the build does (in its folder), which writes its figures into figures/
-    executed = subprocess.run([sys.executable, "-m", "jupytext", "--to", "ipynb", "--execute",
-                               "--output", str(tmp_path / "my-topic.ipynb"), f"{CHAPTER}.md"],
+    # (this test and its subprocesses run at the shared builds' lower priority: it starts first,
+    # beside the project's build, which every test of the built book waits for; tests/conftest.py)
+    executed = subprocess.run(niced([sys.executable, "-m", "jupytext", "--to", "ipynb", "--execute",
+                                     "--output", str(tmp_path / "my-topic.ipynb"), f"{CHAPTER}.md"], COPY_NICENESS),
                               cwd=book, env=env, capture_output=True, text=True, timeout=600)
     assert executed.returncode == 0, executed.stdout[-3000:] + executed.stderr[-3000:]
     written = sorted(p.name for p in (book / "figures").glob("template_contingents*"))
@@ -45,8 +47,8 @@ def test_template_passes_the_fast_tests_in_a_scratch_book(tmp_path):
         subprocess.run(["git", *command], cwd=book, check=True, capture_output=True)
     # in one process: beside `make test`'s other work, a second worker adds only its own start and
     # collection (measured: 52 s of CPU on two workers, 36 s on one)
-    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-                            "-m", "not full_build and not slow"],
+    tests = subprocess.run(niced([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                                  "-m", "not full_build and not slow"], COPY_NICENESS),
                            cwd=book, env={k: v for k, v in env.items() if k != "CSTOBOOK_BOOK_BUILD"},
                            capture_output=True, text=True, timeout=1200)
     assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-3000:]
