@@ -98,8 +98,9 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/rebuild.py --profile
 
-## bench-tests: the wall time of `make test` on this machine, the load beside it, and the CPU time
-## of the suite, of the whole machine meanwhile, and of each test and test file
+## bench-tests: the wall time of `make test` on this machine, the load beside it, the CPU time
+## of the suite, of the whole machine meanwhile, and of each test and test file, and a timeline
+## (per half minute: the busy cores and what each worker ran)
 bench-tests: $(STAMP) browser
 	$(BIN)/python bench/test_suite.py
 
