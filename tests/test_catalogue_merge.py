@@ -114,17 +114,25 @@ def test_new_page_gets_a_catalogue_in_polibs_form(tmp_path):
     assert build_edition.merge_catalogue(catalogue, template, "ar") == "unchanged"
 
 
-def test_a_new_chapters_citation_line_comes_in_as_itself(tmp_path):
-    """How to cite (a page translated in full) gets a citation line per chapter, which every edition
-    shows in English: a new chapter's line is its own translation, not a fuzzy guess."""
-    from cstobook import edition
+def test_a_new_chapters_citation_line_comes_in_translated_from_another_chapters(tmp_path):
+    """How to cite (a page translated in full) gets a citation line per chapter. A new chapter's
+    line is written from another chapter's translated line, its title (in English while its own
+    translation is pending) and its address put in: an Arabic reference to the Arabic page, not
+    a fuzzy guess and not the English line. A line that differs in more than its chapter (another
+    version, say) comes in as itself, for a translator."""
+    from cstobook import citing, edition
 
     catalogue = ROOT / "locales" / "ar" / "LC_MESSAGES" / "chapters" / "how-to-cite.po"
     copy = Path(shutil.copy(catalogue, tmp_path / "page.po"))
-    line = (f"{edition.authors()}. ({edition.year()}). A new chapter, 2022–2025. In *{edition.title()}* "
-            f"(Version {edition.version()}). Retrieved [date of access], from <{edition.site()}chapters/new.html>")
-    write_template(tmp_path / "page.pot", english(catalogue) + [line])
+    line = citing.apa(f"{edition.site()}chapters/new-topic.html", "A new chapter, 2022–2025")
+    other = (f"{edition.authors()}. ({edition.year()}). Another chapter. In *{edition.title()}* "
+             f"(Version 9.9.9). Retrieved [date of access], from <{edition.site()}chapters/other.html>")
+    write_template(tmp_path / "page.pot", english(catalogue) + [line, other])
     assert build_edition.merge_catalogue(copy, tmp_path / "page.pot", "ar") == "updated"
-    entry = polib.pofile(str(copy)).find(line)
-    assert entry.msgstr == line and not entry.fuzzy
-    assert [e.msgid for e in polib.pofile(str(copy)).fuzzy_entries()] == []
+    merged = polib.pofile(str(copy))
+    entry = merged.find(line)
+    assert not entry.fuzzy and entry.msgstr != line
+    assert "A new chapter, 2022–2025" in entry.msgstr and "/ar/chapters/new-topic.html>" in entry.msgstr
+    assert "الإصدار" in entry.msgstr and "Retrieved" not in entry.msgstr
+    assert merged.find(other).msgstr == other
+    assert [e.msgid for e in merged.fuzzy_entries()] == []

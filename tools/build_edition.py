@@ -135,14 +135,34 @@ def canonical_header(catalogue, language: str = "ar") -> None:
         catalogue.metadata["PO-Revision-Date"] = catalogue.metadata.get("POT-Creation-Date", "")
 
 
-def same_in_every_edition(message: str) -> bool:
-    """A message every edition shows in English: a citation of the book or of a chapter in APA
-    style (How to cite), which names the English title as published. A new chapter adds one to
-    How to cite, a page translated in full; it comes in as its own translation, not as a fuzzy
-    guess from another chapter's line."""
+def is_citation_line(message: str) -> bool:
+    """A citation of the book or of a chapter in APA style (How to cite, a page translated in full)."""
     from cstobook import edition
 
     return message.startswith(f"{edition.authors()}. ({edition.year()}). ")
+
+
+_CITED_PAGE = re.compile(r"\(\d{4}\)\. (?P<title>.*)\. In \*.*<[^<>]*?(?P<page>chapters/[\w-]+)\.html>$", re.S)
+
+
+def new_citation_line(message: str, existing, language: str) -> str:
+    """A new chapter's citation line (a chapter added to _toc.yml adds one to How to cite), written
+    from another chapter's translated line with the new chapter's title (as its own catalogue
+    translates it, else in English: a page whose translation is pending) and address put in; in
+    English where no translated line exists yet. Not a fuzzy guess: the rest of the line is the same
+    for every chapter."""
+    new = _CITED_PAGE.search(message)
+    for entry in existing:
+        old = _CITED_PAGE.search(entry.msgid) if is_citation_line(entry.msgid) else None
+        if new is None or old is None or not entry.translated() or entry.msgstr == entry.msgid:
+            continue
+        if entry.msgid.replace(old["title"], new["title"], 1).replace(f"{old['page']}.html", f"{new['page']}.html") != message:
+            continue  # the lines differ in more than the chapter (a new version, say): a translator's work
+        old_title = i18n.page_message(old["page"], old["title"], language)
+        if old_title in entry.msgstr and f"{old['page']}.html" in entry.msgstr:
+            new_title = i18n.page_message(new["page"], new["title"], language)
+            return entry.msgstr.replace(old_title, new_title, 1).replace(f"{old['page']}.html", f"{new['page']}.html")
+    return message
 
 
 def merge_catalogue(catalogue: Path, template: Path, language: str) -> str:
@@ -181,8 +201,9 @@ def merge_catalogue(catalogue: Path, template: Path, language: str) -> str:
         if old is not None and old.msgstr == (message.string or "") and old.fuzzy == message.fuzzy:
             entries.append(old)
             continue
-        if same_in_every_edition(message.id):  # no translation to write: the English is the text
-            entries.append(polib.POEntry(msgid=message.id, msgstr=message.id, msgctxt=message.context))
+        if old is None and is_citation_line(message.id):
+            entries.append(polib.POEntry(msgid=message.id, msgstr=new_citation_line(message.id, existing, language),
+                                         msgctxt=message.context))
             continue
         previous = message.previous_id[0] if message.fuzzy and message.previous_id else None
         entries.append(polib.POEntry(msgid=message.id, msgstr=message.string or "", msgctxt=message.context,
