@@ -264,8 +264,6 @@ def link_editions(app: Sphinx, pagename: str, templatename: str, context: dict, 
         href = english_page(pagename)
     context["edition_switch"] = {"href": href, "hreflang": other, "label": i18n.LANGUAGE_NAMES[other],
                                  "title": i18n.edition_words("switch_title", language)}
-    if translated(app):
-        mark_pending_neighbours(app, pagename, context, language)
     body = context.get("body")
     if isinstance(body, str) and translated(app):
         context["body"] = mark_english(body)
@@ -273,16 +271,6 @@ def link_editions(app: Sphinx, pagename: str, templatename: str, context: dict, 
             context["body"] = isolate_latin_runs(context["body"])
     elif isinstance(body, str) and "<td" in body:
         context["body"] = mark_arabic_cells(body)
-
-
-def mark_pending_neighbours(app: Sphinx, pagename: str, context: dict, language: str) -> None:
-    """The previous or next page, where its translation is pending, is named by its English title:
-    marked as English (screen readers, and the isolation of a Latin run in a right-to-left line)."""
-    relations = app.env.collect_relations().get(pagename)
-    pending = set(i18n.pending_pages(language))
-    for key, docname in zip(("prev", "next"), (relations or [None, None, None])[1:]):
-        if docname in pending and context.get(key):
-            context[key] = {**context[key], "title": f'<span lang="en" dir="ltr">{context[key]["title"]}</span>'}
 
 
 # ---- one sitemap for the site --------------------------------------------------------------------

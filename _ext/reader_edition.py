@@ -4,7 +4,9 @@ so that a reader who lands on a chapter finds how to cite it and how current it 
 page (under its subtitle) and every chapter of "The argument" (in its "In brief" box) state that
 date too; and every chart that has a phone layout (figures/NAME.phone.png, written by
 cstobook.charts.save_figure) is offered to narrow screens through <picture>. An edition in another
-language shows the charts' twins in its language (figures/NAME.ar.png and NAME.ar.phone.png)."""
+language shows the charts' twins in its language (figures/NAME.ar.png and NAME.ar.phone.png), and
+names a page whose translation is pending, in its previous/next links, by its English title marked
+as English."""
 from __future__ import annotations
 
 import html
@@ -33,6 +35,21 @@ def cite_this_page(app: Sphinx, pagename: str, templatename: str, context: dict,
     context["body"] = body + (
         f'<aside class="cstobook-cite-this" aria-label="{html.escape(label)}"><p>{html.escape(cite)} '
         f'{html.escape(record)} <a href="{html.escape(href)}">{html.escape(label)}</a>.</p></aside>')
+
+
+def mark_pending_neighbours(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """The previous or next page, where its translation is pending (cstobook.i18n.pending_pages),
+    is named by its English title: marked as English, for screen readers and for the isolation of
+    a Latin run in a right-to-left line."""
+    from cstobook import i18n
+
+    language = app.config.language or "en"
+    if language == "en":
+        return
+    pending = set(i18n.pending_pages(language))
+    for key, docname in zip(("prev", "next"), (app.env.collect_relations().get(pagename) or [None] * 3)[1:]):
+        if docname in pending and context.get(key):
+            context[key] = {**context[key], "title": f'<span lang="en" dir="ltr">{context[key]["title"]}</span>'}
 
 
 RECORD_CLASS = "cstobook-record-date"
@@ -179,4 +196,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", show_translated_renderings, priority=300)
     app.connect("doctree-read", add_phone_renderings, priority=400)
     app.connect("html-page-context", offer_phone_renderings)
+    app.connect("html-page-context", mark_pending_neighbours)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -414,14 +414,15 @@ def test_a_pending_neighbour_in_the_previous_next_links_is_marked_as_english(mon
     and a screen reader take as such (a walk-through of the guide found it bare)."""
     from types import SimpleNamespace
 
-    import editions
+    import reader_edition
 
     relations = {"chapters/verdict": ["index", "chapters/literature", "chapters/new-topic"]}
-    app = SimpleNamespace(env=SimpleNamespace(collect_relations=lambda: relations))
-    monkeypatch.setattr(editions.i18n, "pending_pages", lambda language="ar": ("chapters/new-topic",))
+    app = SimpleNamespace(env=SimpleNamespace(collect_relations=lambda: relations),
+                          config=SimpleNamespace(language=LANGUAGE))
+    monkeypatch.setattr(i18n, "pending_pages", lambda language="ar": ("chapters/new-topic",))
     context = {"prev": {"link": "literature.html", "title": "الحالة في الأدبيات"},
                "next": {"link": "new-topic.html", "title": "A new chapter"}}
-    editions.mark_pending_neighbours(app, "chapters/verdict", context, LANGUAGE)
+    reader_edition.mark_pending_neighbours(app, "chapters/verdict", "page.html", context, None)
     assert context["next"]["title"] == '<span lang="en" dir="ltr">A new chapter</span>'
     assert context["prev"]["title"] == "الحالة في الأدبيات"
     from bs4 import BeautifulSoup
