@@ -55,9 +55,11 @@ def load(browser, url: str, kind: str, after: str | None = None) -> tuple[float,
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     if after is not None:
+        warm = PageLog(after)
+        warm.attach(page)
         page.goto(after, wait_until="load")
         wait_for_maps(page)
-        page.wait_for_load_state("networkidle")
+        warm.wait_until_quiet(page)
     log = PageLog(url)
     log.attach(page)
     start = time.perf_counter()
@@ -69,7 +71,7 @@ def load(browser, url: str, kind: str, after: str | None = None) -> tuple[float,
         if not wait_for_maps(page):
             page.wait_for_load_state("load")
     elapsed = time.perf_counter() - start
-    page.wait_for_load_state("networkidle")
+    log.wait_until_quiet(page)
     transfers = log.transfers()
     context.close()
     return elapsed, transfers

@@ -14,6 +14,7 @@ import mimetypes
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -160,17 +161,46 @@ class PageLog:
     requests: list = field(default_factory=list)  # playwright Request objects
 
     recording: bool = True
+    in_flight: set = field(default_factory=set)  # requests started and not yet finished or failed
+    last_activity: float = 0.0  # time.monotonic() of the last request that started or ended
 
     def attach(self, page) -> None:
         def record(target: list, value) -> None:
             if self.recording:
                 target.append(value)
 
+        def started(request) -> None:
+            self.in_flight.add(request)
+            self.last_activity = time.monotonic()
+
+        def ended(request) -> None:
+            self.in_flight.discard(request)
+            self.last_activity = time.monotonic()
+
         page.on("console", lambda m: record(self.console_errors, m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: record(self.page_errors, str(e)))
         page.on("requestfailed", lambda r: record(self.failed, (r.url, r.failure or "")))
         page.on("request", lambda r: record(self.requests, r))
         page.on("response", lambda r: record(self.responses, r))
+        page.on("request", started)
+        page.on("requestfinished", ended)
+        page.on("requestfailed", ended)
+
+    QUIET_MS = 500  # Playwright's own definition of an idle network
+    SETTLE_TIMEOUT_MS = 120_000  # generous: a test machine running four workers can be slow
+
+    def wait_until_quiet(self, page, timeout_ms: int = SETTLE_TIMEOUT_MS) -> None:
+        """Wait until no request the page made since `attach` has been in flight for half a
+        second: Playwright's wait_for_load_state("networkidle"), counted from this log's own
+        requests. Playwright's can miss the idle moment for good when a request starts and ends
+        before DOMContentLoaded (microsoft/playwright issue 42598), and then waits out its
+        timeout on a page that has long finished, as it did once in CI (December 2026)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self.in_flight or time.monotonic() - self.last_activity < self.QUIET_MS / 1000:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.page}: still loading after {timeout_ms} ms: "
+                                   + ", ".join(sorted(r.url for r in self.in_flight)))
+            page.wait_for_timeout(50)  # lets Playwright deliver the page's events meanwhile
 
     def stop(self) -> None:
         """Stop recording: what the tests do to the page next (axe-core, which re-fetches a
@@ -608,7 +638,7 @@ class BookBrowser:
         visit.log.attach(page)
         page.goto(self.server.url(name), wait_until="load")
         frames = wait_for_maps(page)
-        page.wait_for_load_state("networkidle")
+        visit.log.wait_until_quiet(page)
         # What the reader's visit loads, before the test's own screenshot (which can make
         # chromium re-evaluate a <picture> and start, then abort, another rendering's request)
         visit.log.stop()

@@ -132,6 +132,28 @@ def map_pages(built_book) -> list[str]:
     return pages
 
 
+def test_waiting_for_a_quiet_network_waits_for_requests_the_page_starts_after_loading(book_browser):
+    """The tests measure a page once its network is quiet (PageLog.wait_until_quiet): requests
+    the page starts after its load event, each a fifth of a second after the one before ended,
+    are all waited for and counted."""
+    browser_page = book_browser.new_page()
+    try:
+        browser_page.add_init_script("""addEventListener('load', async () => {
+          for (const n of [1, 2, 3]) {
+            await fetch('index.html?late=' + n);
+            await new Promise(done => setTimeout(done, 200));
+          }
+        });""")
+        log = PageLog("index")
+        log.attach(browser_page)
+        browser_page.goto(book_browser.server.url("index"), wait_until="load")
+        log.wait_until_quiet(browser_page)
+        late = [r.url.rsplit("=", 1)[-1] for r in log.requests if "?late=" in r.url]
+        assert late == ["1", "2", "3"] and log.in_flight == set(), (late, log.in_flight)
+    finally:
+        browser_page.context.close()
+
+
 def test_a_page_with_maps_after_another_takes_geometry_and_leaflet_from_the_cache(book_browser, built_book):
     """A reader going from one page with maps to the next of the same edition downloads the
     geometry, Leaflet and the theme once: each page with maps, visited after the one before it
@@ -148,14 +170,14 @@ def test_a_page_with_maps_after_another_takes_geometry_and_leaflet_from_the_cach
             first.attach(browser_page)
             browser_page.goto(book_browser.server.url(before), wait_until="load")
             wait_for_maps(browser_page)
-            browser_page.wait_for_load_state("networkidle")
+            first.wait_until_quiet(browser_page)
             loaded_before = {t.url for t in first.transfers()}
             first.stop()
             log = PageLog(page)
             log.attach(browser_page)
             browser_page.goto(book_browser.server.url(page), wait_until="load")
             wait_for_maps(browser_page)
-            browser_page.wait_for_load_state("networkidle")
+            log.wait_until_quiet(browser_page)
             transfers = log.transfers()
         finally:
             browser_page.context.close()
@@ -216,7 +238,7 @@ def test_a_map_far_down_a_page_waits_for_the_reader_in_a_box_of_its_size(book_br
         log = PageLog(page)
         log.attach(browser_page)
         browser_page.goto(book_browser.server.url(page), wait_until="load")
-        browser_page.wait_for_load_state("networkidle")
+        log.wait_until_quiet(browser_page)
         boxes = browser_page.evaluate(MAP_BOXES_JS)
         far = [i for i, box in enumerate(boxes) if box["top"] > 3 * box["screen"]]
         assert len(far) >= 2, boxes
