@@ -13,22 +13,21 @@ from __future__ import annotations
 
 from cstobook.chart_bars import bars, bloc_spending_chart, estimates_chart, membership_chart, stacked_counts
 from cstobook.chart_files import SOURCE_GID
-from cstobook.chart_grids import OUTCOME_COLUMN, category_grid, decision_grid, vote_grid
+from cstobook.chart_grids import category_grid, vote_grid
 from cstobook.chart_layout import PHONE_MIN_PT, PHONE_SUFFIX, PHONE_WIDTH_IN, Layout, current, phone_layout
 from cstobook.chart_output import MAX_SOURCES_NAMED, WEB_FIGURE_KEY, save_figure, source_line
 from cstobook.chart_timelines import items_by_date, ladder_timeline, sizes_over_time, timeline
 from cstobook.chart_twins import (FIGURE_WORDS_KEY, FONT_FAMILIES, FONT_FILES, RIGHT_TO_LEFT_MARK, UNTRANSLATED_KEY,
                                   figure_words, twin_name, untranslated_words)
-from cstobook.style import (ASSESSMENT_STYLE, OUTCOME_STYLE, PHONE_LANE_COLOURS, POSITION_STYLES, VERDICT_COLOURS,
-                            VOTE_STYLE)
+from cstobook.style import PHONE_LANE_COLOURS, POSITION_STYLES, VERDICT_COLOURS, VOTE_STYLE
 
 # The modules whose functions draw a chart (each one @chart_layout.responsive: it has a phone layout).
 FAMILIES = ("chart_bars", "chart_grids", "chart_timelines")
 
-__all__ = ["ASSESSMENT_STYLE", "FAMILIES", "FIGURE_WORDS_KEY", "FONT_FAMILIES", "FONT_FILES", "Layout",
-           "MAX_SOURCES_NAMED", "OUTCOME_COLUMN", "OUTCOME_STYLE", "PHONE_LANE_COLOURS", "PHONE_MIN_PT",
+__all__ = ["FAMILIES", "FIGURE_WORDS_KEY", "FONT_FAMILIES", "FONT_FILES", "Layout",
+           "MAX_SOURCES_NAMED", "PHONE_LANE_COLOURS", "PHONE_MIN_PT",
            "PHONE_SUFFIX", "PHONE_WIDTH_IN", "POSITION_STYLES", "RIGHT_TO_LEFT_MARK", "SOURCE_GID",
            "UNTRANSLATED_KEY", "VERDICT_COLOURS", "VOTE_STYLE", "WEB_FIGURE_KEY", "bars", "bloc_spending_chart",
-           "category_grid", "current", "decision_grid", "estimates_chart", "figure_words", "items_by_date",
+           "category_grid", "current", "estimates_chart", "figure_words", "items_by_date",
            "ladder_timeline", "membership_chart", "phone_layout", "save_figure", "sizes_over_time", "source_line",
            "stacked_counts", "timeline", "twin_name", "untranslated_words", "vote_grid"]

@@ -136,7 +136,7 @@ DATA_COLUMNS = {"claims": ("speaker", "verdict", "evidence_summary"),
                 "treaty_provisions": ("instrument", "article", "text_en", "paraphrase"),  # chapters/mandate.md ...
                 "alliance_clauses": ("instrument", "article", "trigger", "who_decides", "territorial_scope",
                                      "form_of_help", "when_invoked", "quote_en"),
-                "mandate_conditions": ("condition",),
+                "mandate_conditions": ("condition_id", "condition"),
                 "mandate_cases": ("case", "assessment", "explanation", "verdict", "outcome"),
                 "russia_strike_claims": ("place", "claim", "claimant", "ukraine_response"),
                 "literature": ("label", "strand", "position", "read", "claim", "reason"),
@@ -180,6 +180,8 @@ INTERFACE = ("Claim", "Move", "Arabic excerpt", "Who", "Verdict", "Evidence", "S
              "Four mutual-assistance clauses: trigger, decision, scope, help and use.", "Treaty", "Article", "Trigger",
              "Who decides", "Territorial scope", "Form of help", "When invoked", "The clause as read (original)",
              "Each case against each condition.", "Case", "Condition", "Assessment", "Why",
+             "Every test of the alliance: the conditions and the collective response",  # the grid (decision_table)
+             "Source: the book's coding; the sources of every cell are listed in the tables below.",
              "The verdict on each case and what the alliance did as a whole.", "Collective response",
              "Russian claims of Ukrainian strikes on Russian territory, spring 2022.", "Place", "Claimed by",
              "Ukraine's response",
@@ -348,7 +350,7 @@ def book_title() -> str:
 # The charts of translated pages (figures/NAME.png): cstobook.charts.save_figure writes their twins
 # in each language (figures/NAME.ar.png ...) and records their words in the English PNG.
 TRANSLATED_FIGURES = ("csto_milex", "claims_verdicts", "aftermath_timeline",
-                      "csto_force_sizes", "mandate_grid",
+                      "csto_force_sizes",
                       "literature_positions",
                       "force_sizes", "instead_timeline",  # chapters/offer.md, chapters/instead.md
                       "armenia_csto_record",  # chapters/armenia.md

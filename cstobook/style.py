@@ -28,11 +28,10 @@ MEMBER_COLOURS = {
 PHONE_LANE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")  # Okabe-Ito
 VOTE_STYLE = {"Y": ("Yes", "#0072B2", "white"), "N": ("No", "#D55E00", "white"),
               "A": ("Abstain", "#E6E6E6", "#222222"), "X": ("Absent", "#FFFFFF", "#777777")}
-ASSESSMENT_STYLE = {"met": ("met", "#0072B2", "white"), "not met": ("not met", "#D55E00", "white"),
-                    "disputed": ("disputed", "#F0E442", "#222222")}
-OUTCOME_STYLE = {"force deployed": ("force deployed", "#009E73", "#222222"),
-                 "mission, advisers or pledge": ("mission, advisers\nor pledge", "#CC79A7", "#222222"),
-                 "no collective action": ("no collective\naction", "#E6E6E6", "#222222")}
+# The mandate's coded grid (cstobook.decision_table): each condition's assessment, each collective response
+ASSESSMENT_COLOURS = {"met": "#0072B2", "not met": "#D55E00", "disputed": "#F0E442"}
+OUTCOME_COLOURS = {"force deployed": "#009E73", "mission, advisers or pledge": "#CC79A7",
+                   "no collective action": "#BBBBBB"}
 VERDICT_COLOURS = {"accurate": "#0072B2", "imprecise": "#56B4E9", "wrong": "#D55E00",
                    "unverifiable": "#999999", "opinion": "#E69F00"}
 POSITION_STYLES = {"agrees": ("#0072B2", "o"), "qualifies": ("#E69F00", "D"), "disagrees": ("#D55E00", "X")}

@@ -1,5 +1,5 @@
 """The collective forces and the tests of the alliance: the tables hold what the chapters claim,
-the decision grid shows every case, and the chapters agree on Armenia and Kazakhstan."""
+the decision grid (a table) shows every case, and the chapters agree on Armenia and Kazakhstan."""
 from __future__ import annotations
 
 import re
@@ -7,7 +7,7 @@ import re
 import matplotlib
 import pytest
 
-from cstobook import charts, data
+from cstobook import charts, data, decision_table
 from conftest import ROOT
 
 matplotlib.use("Agg")
@@ -50,19 +50,33 @@ def test_cases_named_by_the_brief_are_all_there(cases):
 
 
 def test_decision_grid_shows_every_case_condition_and_outcome(cases, conditions):
-    figure = charts.decision_grid(cases, conditions, "grid")
-    ax = figure.axes[0]
-    rows = [label.get_text().replace("\n", " ") for label in ax.get_yticklabels()]
-    expected = cases.sort_values("when", kind="stable").drop_duplicates("case_id")["case"].tolist()
-    assert rows == expected, "the grid shows every case once, oldest first"
-    columns = [label.get_text().replace("\n", " ") for label in ax.get_xticklabels()]
-    assert [c.split(":")[0] for c in columns[:-1]] == list(conditions)
-    assert columns[-1] == charts.OUTCOME_COLUMN
-    cell_words = [text.get_text().replace("\n", " ") for text in ax.texts]
-    assert len(cell_words) == len(expected) * (len(conditions) + 1)
+    """The grid is a table: a row per case, oldest first, headed by its name; a column per
+    condition, headed by its id and wording, then the collective response; every cell names its
+    value in words and carries its value's class (its colours)."""
+    from bs4 import BeautifulSoup
+
+    table = BeautifulSoup(decision_table.decision_table(cases, conditions, "grid"), "html.parser").table
     per_case = cases.sort_values("when", kind="stable").drop_duplicates("case_id")  # the grid's order, ties included
-    outcome_words = cell_words[len(conditions)::len(conditions) + 1]
-    assert outcome_words == [charts.OUTCOME_STYLE[o][0].replace("\n", " ") for o in per_case["outcome"]]
+    assert [th.get_text() for th in table.select("tbody th[scope=row]")] == per_case["case"].tolist()
+    headings = [th.get_text(" ", strip=True) for th in table.select("thead th")]
+    assert headings == ["Case", *(f"{cid} {wording}" for cid, wording in conditions.items()), "Collective response"]
+    rows = [[(td.get_text(), td["class"]) for td in tr.find_all("td")] for tr in table.select("tbody tr")]
+    for (_, case), row in zip(per_case.iterrows(), rows):
+        coded = cases[cases["case_id"] == case["case_id"]].set_index("condition_id")["assessment"]
+        assert [word for word, _ in row] == [*(coded[c] for c in conditions), case["outcome"]], case["case_id"]
+        assert all(decision_table.code_class(word) in classes for word, classes in row), case["case_id"]
+        assert "cstobook-grid-response" in row[-1][1] and not any("cstobook-grid-response" in c for _, c in row[:-1])
+
+
+def test_decision_grid_in_arabic_says_every_word_in_arabic(cases, conditions):
+    """The Arabic edition's grid: caption, headings, case names, values and source note all come
+    from the catalogues; no Latin letter is left on it."""
+    from bs4 import BeautifulSoup
+
+    box = BeautifulSoup(decision_table.decision_table(
+        cases, conditions, "Every test of the alliance: the conditions and the collective response", "ar"), "html.parser")
+    box.style.decompose()
+    assert not re.findall(r"[A-Za-z]+", box.get_text(" ")), box.get_text(" ")
 
 
 def test_vote_grid_still_draws_a_plain_grid():
