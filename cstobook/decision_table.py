@@ -8,7 +8,6 @@ by the browser's search, and it costs a page about a tenth of the bytes of the s
 an image (which was the largest file on the mandate chapter's first screen)."""
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 
@@ -70,13 +69,14 @@ def _styles(box_id: str) -> str:
 def decision_table(cases: pd.DataFrame, conditions: dict[str, str], caption: str, language: str = "en") -> str:
     """The grid's HTML in `language` (cstobook.i18n's data catalogue): a captioned table whose
     column headings name each condition by its id and wording (on a phone by its id, the wording in
-    a key under the table), whose row headings name each case, and a source note under it. `conditions` maps condition ids to their wording (English)."""
+    a key under the table), whose row headings name each case, and a source note under it.
+    `conditions` maps condition ids to their wording (English)."""
     def say(text: str) -> str:
         return html.escape(i18n.translate(text, language))
 
     coded = grid(cases, conditions)
     names = cases.drop_duplicates("case_id").set_index("case_id")["case"]
-    box_id = "grid-" + hashlib.sha1(caption.encode()).hexdigest()[:8] + ("" if language == "en" else f"-{language}")
+    box_id = f"grid-{tables.table_id(caption, language)}"
     headings = "".join(f'<th scope="col"><span class="cstobook-grid-id">{say(cid)}</span> '
                        f'<span class="cstobook-grid-wording">{say(wording)}</span></th>' for cid, wording in conditions.items())
     # on a phone the headings give the ids only (cstobook.css) and this key their wording

@@ -87,7 +87,7 @@ LEFT_TO_RIGHT_COLUMNS = ("Original text as read", "The clause as read (original)
 IDENTIFIER_COLUMNS = ("Field",)
 
 
-def _table_id(caption: str, language: str = "en") -> str:
+def table_id(caption: str, language: str = "en") -> str:
     """A stable id for a table (reproducible pages), distinct in each edition's copy of it."""
     digest = hashlib.sha1(caption.encode()).hexdigest()[:8]
     return digest if language == "en" else f"{digest}-{language}"
@@ -138,7 +138,7 @@ def styled(table: pd.DataFrame, caption: str, formats: dict | None = None, langu
             .format_index(axis=1, **headers)
             .hide(axis="index")
             .set_caption(html.escape(i18n.translate(caption, language)))  # captions often name values from data/
-            .set_uuid(_table_id(caption, language))
+            .set_uuid(table_id(caption, language))
             .set_table_attributes('class="cstobook-table"'))
 
 
@@ -275,7 +275,7 @@ def filterable(table: pd.DataFrame, caption: str, filters: list[str], language: 
         return html.escape(i18n.translate(text, language))
 
     shown = translated_cells(table, language)
-    box_id = f"filter-{_table_id(caption, language)}"
+    box_id = f"filter-{table_id(caption, language)}"
     controls = [f'<label>{say("Search")} <input type="search" aria-label="{say("Search the table")}" '
                 f'placeholder="{say("Any word")}"></label>']
     for column in filters:
