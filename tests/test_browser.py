@@ -363,6 +363,32 @@ def test_nothing_scrolls_sideways_at_phone_width(book_browser, page):
     assert overflow["scrolled"] == 0 and overflow["scroll_width"] <= overflow["width"], overflow
 
 
+GRID_FIT_JS = """() => [...document.querySelectorAll('.cstobook-grid')].map(box => {
+  const table = box.querySelector('table');
+  const wording = box.querySelector('thead .cstobook-grid-wording');
+  return {box: box.clientWidth, table: table.scrollWidth, wording_shown: getComputedStyle(wording).display !== 'none',
+          key_shown: getComputedStyle(box.querySelector('.cstobook-grid-key')).display !== 'none'};
+})"""
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page.endswith("chapters/mandate")])
+@pytest.mark.parametrize("mode", ["phone", "desktop"])
+def test_the_mandate_grid_fits_the_screen_with_its_conditions_worded_once(book_browser, page, mode):
+    """The coded grid (a table) is read whole, without scrolling inside its box: on a phone its
+    columns are headed by the conditions' ids and the key under it words them; on a desktop the
+    headings word them and the key is hidden."""
+    browser_page = book_browser.new_page(mode)
+    try:
+        browser_page.goto(book_browser.server.url(page), wait_until="load")
+        grids = browser_page.evaluate(GRID_FIT_JS)
+    finally:
+        browser_page.context.close()
+    assert len(grids) == 1, grids
+    grid = grids[0]
+    assert grid["table"] <= grid["box"] + 1, grid
+    assert grid["wording_shown"] == (mode == "desktop") and grid["key_shown"] == (mode == "phone"), grid
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_dark_mode_keeps_charts_tables_and_maps_legible(book_browser, page):
     """In the dark colour scheme the page is dark, and charts stay on a light card (or are opaque),
