@@ -90,12 +90,14 @@ def print_font_name(postscript_name: str) -> str:
     return postscript_name + PRINT_NAME_SUFFIX
 
 
-def subset_font(source: Path, target: Path, unicodes: set[int], rename: bool = True) -> None:
-    """`source` cut to `unicodes`, as WOFF2, its PostScript name marked as the book's (rename)."""
+def subset_font(source: Path, target: Path, unicodes: set[int], rename: bool = True, hinting: bool = True) -> None:
+    """`source` cut to `unicodes`, as WOFF2, its PostScript name marked as the book's (rename),
+    without its TrueType hinting instructions unless `hinting`."""
     from fontTools import subset
 
     options = subset.Options()
     options.flavor = "woff2"
+    options.hinting = hinting
     options.layout_features = ["*"]
     options.name_IDs = ["*"]  # keeps the licence and copyright notices of the font
     font = subset.load_font(str(source), options)
