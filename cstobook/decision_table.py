@@ -22,6 +22,8 @@ ROW_HEADING = "Case"
 SOURCE_NOTE = "Source: the book's coding; the sources of every cell are listed in the tables below."
 CODE_COLOURS = {**ASSESSMENT_COLOURS, **OUTCOME_COLOURS}
 TINT = 0.35  # a cell's ground: this much of its value's colour on the page's, so that its words read
+DARK_TINT = 0.3  # less on the dark page: the yellow of "disputed" at 0.35 read at 4.49:1 under the theme's ink
+GRID_CLASS = "cstobook-grid"  # the grid's box, a table the book places as a figure
 # The theme's page and text colours in its dark mode (pydata-sphinx-theme's --pst-color-background
 # and --pst-color-text-base), on which the dark tints are laid
 DARK_GROUND, DARK_INK = "#14181E", "#CED6DD"
@@ -53,7 +55,7 @@ def code_class(code: str) -> str:
 def cell_colours(code: str, dark: bool = False) -> tuple[str, str, str]:
     """(ground, words, bar) of a cell holding `code`, in the light or the dark theme."""
     colour = CODE_COLOURS[code]
-    return (tint(colour, ground=DARK_GROUND), DARK_INK, colour) if dark else (tint(colour), INK, colour)
+    return (tint(colour, DARK_TINT, DARK_GROUND), DARK_INK, colour) if dark else (tint(colour), INK, colour)
 
 
 def _styles(box_id: str) -> str:
@@ -89,7 +91,7 @@ def decision_table(cases: pd.DataFrame, conditions: dict[str, str], caption: str
         cells = "".join(f'<td class="{code_class(code)}{" cstobook-grid-response" if column == OUTCOME_COLUMN else ""}">'
                         f'{say(code)}</td>' for column, code in codes.items())
         rows.append(f'<tr><th scope="row">{say(names[case_id])}</th>{cells}</tr>')
-    return (f'<div class="cstobook-grid" id="{box_id}">{_styles(box_id)}'
+    return (f'<div class="{GRID_CLASS}" id="{box_id}">{_styles(box_id)}'
             f'<table class="cstobook-table cstobook-grid-table"><caption>{say(caption)}</caption>{head}'
             f'<tbody>{"".join(rows)}</tbody></table>'
             f'<ul class="cstobook-grid-key">{key}</ul>'

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
 
 import build_integrity  # noqa: E402
-from cstobook import derive, paths, sources  # noqa: E402
+from cstobook import decision_table, derive, paths, sources  # noqa: E402
 
 NOTEBOOK_PAGES = [page for page in notebook_pages() if page.startswith("chapters/")]
 GLUE_FIGURE = re.compile(r"^(`{3,}|:{3,})\{glue(?::figure)?\}", re.M)
@@ -54,12 +54,15 @@ def figures_in_chapter(page: str) -> int:
 
 
 def shown(notebook) -> int:
-    """Figures (images) and maps (Leaflet documents) a reader sees among the notebook's outputs."""
+    """Figures (images, and the tables placed as figures: the mandate's grid) and maps (Leaflet
+    documents) a reader sees among the notebook's outputs."""
     count = 0
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            if "image/png" in data or "image/svg+xml" in data or "leaflet" in str(data.get("text/html", "")):
+            html = str(data.get("text/html", ""))
+            if ("image/png" in data or "image/svg+xml" in data or "leaflet" in html
+                    or f'class="{decision_table.GRID_CLASS}"' in html):
                 count += 1
     return count
 
