@@ -10,6 +10,12 @@ stay as the bibliography writes them, in their sources' languages; in a right-to
 entry that begins in Latin or Cyrillic letters reads left to right (`dir="ltr"`, so that its words
 are not set apart and reordered as runs inside Arabic text), one that begins in Arabic right to left.
 
+The entries are in one alphabetical order, however long the bibliography and however many pages
+it takes: by the name of the first author, a person's surname or an organisation's name alike,
+then by date and title. (`plain` sorted the braces that keep an organisation's name whole as
+characters: every organisation came after every person, and a name braced twice after those.) They
+are numbered in that order across all its pages, so that a label names one entry of the book.
+
 Titles keep the case the bibliography writes them in, in every edition: `plain` sets each title
 of an article, a web page or a chapter in sentence case, which lowercased every name in it that
 was not braced ("the csto", "rusia", "la otan", "the un missions"). A dollar sign, which BibTeX
@@ -18,14 +24,43 @@ writes escaped, reaches the page as "$", not "\\$".
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from sphinx.application import Sphinx
 
 from cstobook import i18n
 
 
-def edition_style(language: str):
-    """A pybtex formatting style: `plain`, with its words in `language`."""
+def alphabetical_order():
+    """A pybtex sorting style: by the first author's name as a reader reads it (braces dropped,
+    case folded), then by year (or date) and title."""
+    from pybtex.style.sorting.author_year_title import SortingStyle
+
+    class Alphabetical(SortingStyle):
+        def sorting_key(self, entry):
+            author, _, title = super().sorting_key(entry)
+            return author, entry.fields.get("year") or entry.fields.get("date", ""), title
+
+        def person_key(self, person):
+            return super().person_key(person).replace("{", "").replace("}", "").casefold()
+
+    return Alphabetical
+
+
+def book_order(bibfiles: list[Path]) -> dict[str, int]:
+    """Each entry's number: its place in the alphabetical order of all the book's entries."""
+    from pybtex.database import BibliographyData, parse_file
+
+    entries = BibliographyData()
+    for bibfile in bibfiles:
+        entries.add_entries(parse_file(bibfile).entries.items())
+    ordered = alphabetical_order()().sort(entries.entries.values())
+    return {entry.key: number for number, entry in enumerate(ordered, start=1)}
+
+
+def edition_style(language: str, numbers: dict[str, int]):
+    """A pybtex formatting style: `plain`, with its words in `language`, its entries in
+    alphabetical order and numbered as `numbers` says (book_order)."""
     from pybtex.style.formatting import toplevel
     from pybtex.style.formatting.plain import Style as Plain
     from pybtex.style.formatting.unsrt import date, pages
@@ -43,6 +78,15 @@ def edition_style(language: str):
         return mark + i18n.translate(english, language, "edition") + mark
 
     class Style(Plain):
+        def __init__(self, **options):
+            super().__init__(**options)  # which sets sort and format_labels from the default plugins
+            self.sort = alphabetical_order()().sort
+            self.format_labels = self.numbered
+
+        @staticmethod
+        def numbered(sorted_entries):
+            return (str(numbers[entry.key]) for entry in sorted_entries)
+
         def format_title(self, e, which_field, as_sentence=True):
             title = field(which_field, apply_func=as_written)
             return sentence[title] if as_sentence else title
@@ -119,14 +163,15 @@ def style_name(language: str) -> str:
 
 def use_edition_style(app: Sphinx, config) -> None:
     """In every edition the bibliography's default style is `plain` in the edition's language, with
-    titles as written."""
+    titles as written, in one alphabetical order numbered across the bibliography's pages."""
     import pybtex.plugin
 
     language = config.language or "en"
     if language not in ("en", *i18n.LANGUAGES) or config.bibtex_default_style != "plain":
         return
-    pybtex.plugin.register_plugin("pybtex.style.formatting", style_name(language), edition_style(language),
-                                  force=True)
+    numbers = book_order([Path(app.srcdir) / bibfile for bibfile in config.bibtex_bibfiles])
+    pybtex.plugin.register_plugin("pybtex.style.formatting", style_name(language),
+                                  edition_style(language, numbers), force=True)
     config.bibtex_default_style = style_name(language)
 
 

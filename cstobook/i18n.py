@@ -35,6 +35,7 @@ PAGES_IN_FULL = ("index", "chapters/verdict", "chapters/how-to-cite", "chapters/
                  "chapters/arabic-edition",
                  "chapters/mandate", "chapters/forces",
                  "chapters/literature", "chapters/appendix-methods", "chapters/references",
+                 "chapters/references-p-z",
                  "chapters/instead", "chapters/offer",
                  "chapters/partners", "chapters/armenia",
                  "chapters/russias-case", "chapters/alliance-on-paper")

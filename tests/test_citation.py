@@ -26,6 +26,8 @@ REPOSITORY = CONFIG["repository"]["url"]
 ORG, REPO = REPOSITORY.split("github.com/")[1].split("/")[:2]
 PAGES = toc.documents()
 CHAPTERS = [p for p in PAGES[1:] if p != "chapters/how-to-cite"]  # what a reader would cite
+# The pages that print the bibliography, in reading order
+BIBLIOGRAPHY_PAGES = [p for p in PAGES if "```{bibliography}" in toc.source_file(p).read_text(encoding="utf-8")]
 
 
 def straight_quotes(text: str) -> str:
@@ -283,6 +285,53 @@ def test_binder_installs_the_book_and_its_package():
     assert "pip install" in post_build.read_text() and "-e ." in post_build.read_text()
 
 
+def bibliography_style():
+    sys.path.insert(0, str(ROOT / "_ext"))
+    import bibliography_editions
+
+    return bibliography_editions
+
+
+def test_the_bibliography_orders_names_as_a_reader_reads_them(tmp_path):
+    """One alphabetical order, by the first author's name whether a person's or an organisation's:
+    braces, which keep an organisation's name whole, and case play no part (pybtex's `plain` put
+    every organisation after every person, and a name braced twice after those), then the year or
+    date. The numbers follow that order."""
+    bib = tmp_path / "order.bib"
+    bib.write_text("""
+@online{tass_b, author = {{{TASS}}}, title = {B}, date = {2023-01-02}}
+@online{osborn, author = {Osborn, Andrew}, title = {C}, year = {2022}}
+@online{otenge, author = {{Otenge}}, title = {D}, year = {2022}}
+@online{orda, author = {{Orda.kz}}, title = {E}, year = {2022}}
+@online{tass_a, author = {{TASS}}, title = {F}, date = {2022-05-01}}
+@online{allison, author = {Allison, Roy}, title = {G}, year = {2018}}
+@online{digits, author = {{24.kg}}, title = {H}, year = {2022}}
+@online{cyrillic, author = {{РИА Новости}}, title = {I}, year = {2022}}
+""", encoding="utf-8")
+    numbers = bibliography_style().book_order([bib])
+    assert sorted(numbers, key=numbers.get) == ["digits", "allison", "orda", "osborn", "otenge", "tass_a",
+                                                "tass_b", "cyrillic"]
+    assert sorted(numbers.values()) == list(range(1, 9))
+
+
+def test_the_bibliography_is_one_numbered_order_across_its_pages(built_book):
+    """Each entry is printed once, on one of the bibliography's pages, and its number is its place in
+    the book's one alphabetical order: the pages continue one another, so that a number names one
+    entry. Each page stays small enough for a phone's first visit (issue 22)."""
+    from cstobook import data
+
+    numbers = bibliography_style().book_order([ROOT / "data" / "references.bib"])
+    assert len(BIBLIOGRAPHY_PAGES) > 1
+    printed = []
+    for page in BIBLIOGRAPHY_PAGES:
+        labels = [label.get_text(strip=True) for label in built_page(built_book, page).select("div.citation .label")]
+        assert labels, page
+        assert len(labels) < 0.6 * len(numbers), f"{page} holds most of the bibliography"
+        printed += labels
+    assert printed == [f"[{n}]" for n in range(1, len(data.bibliography_entries()) + 1)]
+    assert len(numbers) == len(data.bibliography_entries())
+
+
 def test_the_bibliography_prints_every_title_as_written(built_book):
     """Each title reads on the bibliography page as the bibliography writes it: pybtex's `plain`
     set titles in sentence case, which lowercased every name not braced in them ("the csto",
@@ -294,7 +343,7 @@ def test_the_bibliography_prints_every_title_as_written(built_book):
         text = text.replace("---", "\u2014").replace("--", "\u2013").replace("``", '"').replace("''", '"')
         return " ".join(straight_quotes(text).split())
 
-    page = words(built_page(built_book, "chapters/references").get_text(" "))
+    page = words(" ".join(built_page(built_book, page).get_text(" ") for page in BIBLIOGRAPHY_PAGES))
     titles = {key: words(plain_text(entry.fields["title"])) for key, entry in data.bibliography_entries().items()
               if "title" in entry.fields}
     assert len(titles) > 100
