@@ -66,8 +66,8 @@ def test_failing_cell_fails_the_build_and_names_the_chapter(tmp_path, built_book
               + "# Broken\n\nSome prose.\n\n```{code-cell} ipython3\nraise RuntimeError('deliberate failure')\n```\n")
     (book / "chapters" / "broken.md").write_text(broken)
     contents = (book / "_toc.yml").read_text()
-    (book / "_toc.yml").write_text(contents.replace("      - file: chapters/references",
-                                               "      - file: chapters/broken\n      - file: chapters/references"))
+    (book / "_toc.yml").write_text(contents.replace("      - file: chapters/references\n",
+                                               "      - file: chapters/broken\n      - file: chapters/references\n"))
     # The other chapters' outputs come from the session's clean build (same code, same inputs), so
     # only the broken chapter executes; every page is still read and written afresh.
     result = build(book, tmp_path / "out", seed_cache=built_book.parent / ".jupyter_cache")
