@@ -40,30 +40,36 @@ LATER_CLASS = "cstobook-later"  # cstobook.css: content-visibility: auto, with t
 LINE_PX = 24  # a line of table text, at most (0.8-1 em of a 16 px face, line height 1.5)
 
 
-def table_height_bound(block: str) -> int:
+def table_height_bound(block: str, as_cards: bool = True) -> int:
     """Pixels that a block holding a table needs at most, at any width from 320 px: the larger of
-    its rows as a phone's cards (every cell on lines of at least 24 characters, under its label)
-    and as a table's rows (the longest cell of a row on lines of at least 12 characters), with
-    room for its caption and filter controls, and a quarter more."""
+    its rows as a phone's cards (every cell on lines of at least 24 characters, under its label;
+    a cell's table only, `as_cards`: the text's tables scroll sideways on a phone instead) and as
+    a table's rows (the longest cell of a row on lines of at least 12 characters), with room for
+    its caption and filter controls, and a quarter more."""
     total = 240
     for row in TABLE_ROW.findall(block):
         lengths = [len(html.unescape(TAG.sub("", cell)).strip()) for _, cell in TABLE_CELL.findall(row)]
-        card = 32 + sum(LINE_PX * (1 + math.ceil(n / 24)) for n in lengths)
+        card = 32 + sum(LINE_PX * (1 + math.ceil(n / 24)) for n in lengths) if as_cards else 0
         grid = 16 + LINE_PX * max((math.ceil(n / 12) for n in lengths), default=1)
         total += max(card, grid)
     return math.ceil(total * 1.25)
 
 
+# A table written in the page's text (Markdown), in the box the theme puts around it
+TEXT_TABLE_BLOCK = re.compile(r'(<div class="pst-scrollable-table-container")(>)(<table\b.*?</table>\s*)(</div>)', re.S)
+
+
 def tables_laid_out_when_near(body: str) -> str:
-    """Each block of a page's body that holds a table waits to be laid out (LATER_CLASS) in a box
-    of at least its height."""
-    def later(match: re.Match) -> str:
+    """Each block of a page's body that holds a table, a cell's or the text's (the Arabic edition's
+    glossary: 180 rows), waits to be laid out (LATER_CLASS) in a box of at least its height."""
+    def later(match: re.Match, as_cards: bool = True) -> str:
         start, attributes, inner, end = match.groups()
         if "<table" not in inner or "cstobook-map" in inner:
             return match.group(0)
-        return (f'{start[:-1]} {LATER_CLASS}" style="--h:{table_height_bound(inner)}px"'
+        return (f'{start[:-1]} {LATER_CLASS}" style="--h:{table_height_bound(inner, as_cards)}px"'
                 f"{attributes}{inner}{end}")
-    return EDITION_BLOCK.sub(later, body)
+    body = EDITION_BLOCK.sub(later, body)
+    return TEXT_TABLE_BLOCK.sub(lambda match: later(match, as_cards=False), body)
 
 
 # A bibliography entry as docutils writes it (a label and a paragraph; book_publishing.py sets its role)
