@@ -42,6 +42,15 @@ def _linear(c: np.ndarray) -> np.ndarray:
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
+def contrast_ratio(colour1: str, colour2: str) -> float:
+    """WCAG 2 contrast ratio of two colours (relative luminance from linear sRGB)."""
+    def luminance(colour: str) -> float:
+        return float(np.array([0.2126, 0.7152, 0.0722]) @ _linear(rgb(colour)))
+
+    high, low = sorted((luminance(colour1), luminance(colour2)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 def _gamma(c: np.ndarray) -> np.ndarray:
     c = np.clip(c, 0, 1)
     return np.where(c <= 0.0031308, 12.92 * c, 1.055 * c ** (1 / 2.4) - 0.055)

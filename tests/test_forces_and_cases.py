@@ -8,6 +8,7 @@ import matplotlib
 import pytest
 
 from cstobook import charts, data, decision_table
+from colour_vision import contrast_ratio
 from conftest import ROOT
 
 matplotlib.use("Agg")
@@ -68,22 +69,11 @@ def test_decision_grid_shows_every_case_condition_and_outcome(cases, conditions)
         assert "cstobook-grid-response" in row[-1][1] and not any("cstobook-grid-response" in c for _, c in row[:-1])
 
 
-def contrast(colour1: str, colour2: str) -> float:
-    """WCAG 2 contrast ratio of two #RRGGBB colours."""
-    def luminance(colour: str) -> float:
-        linear = [(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
-                  for c in (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    high, low = sorted((luminance(colour1), luminance(colour2)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
 def test_decision_grid_words_read_on_every_cell(dark):
     """Every value's words on its cell's ground reach WCAG AA (4.5:1), in the light and dark theme."""
-    weak = {code: round(contrast(ground, ink), 2) for code in decision_table.CODE_COLOURS
-            for ground, ink, _ in [decision_table.cell_colours(code, dark)] if contrast(ground, ink) < 4.5}
+    weak = {code: round(contrast_ratio(ground, ink), 2) for code in decision_table.CODE_COLOURS
+            for ground, ink, _ in [decision_table.cell_colours(code, dark)] if contrast_ratio(ground, ink) < 4.5}
     assert weak == {}
 
 
